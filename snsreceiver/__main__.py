@@ -1,0 +1,5 @@
+"""Allows ``python -m snsreceiver``, the same as the ``snsreceiver`` command."""
+
+from snsreceiver.cli.main import main
+
+main()

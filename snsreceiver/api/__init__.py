@@ -1,0 +1,1 @@
+"""The HTTP side of snsreceiver: the SNS webhook and the operator API."""

@@ -1,0 +1,1 @@
+"""The ``snsreceiver`` command line: a thin shell over the library."""

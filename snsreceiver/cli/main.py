@@ -1,0 +1,83 @@
+"""Entry point of the ``snsreceiver`` command and its ``serve`` command.
+
+Each group of commands lives in its own module and is attached here. Every command
+ends a failure with one ``error: ...`` line on standard error and a non-zero exit
+code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from snsreceiver.errors import ConfigurationError, SnsReceiverError
+from snsreceiver.settings import load_settings
+
+EXIT_FAILURE = 1
+EXIT_CONFIGURATION = 2
+
+app = typer.Typer(
+    name="snsreceiver",
+    help="Receive Amazon SES feedback over Amazon SNS and keep a mailing list clean.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root() -> None:
+    """Receive Amazon SES feedback over Amazon SNS and keep a mailing list clean.
+
+    Settings come from SNSRECEIVER_* environment variables; see the README.
+    """
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to bind [env: SNSRECEIVER_HOST]."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port to listen on [env: SNSRECEIVER_PORT]."),
+    ] = None,
+) -> None:
+    """Run the HTTP server (webhook and operator API).
+
+    Example: snsreceiver serve --host 0.0.0.0 --port 8000
+    """
+    import uvicorn
+
+    from snsreceiver.api.app import create_app
+    from snsreceiver.logs import configure_logging
+
+    overrides: dict[str, object] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    settings = load_settings(**overrides)
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+def main() -> None:
+    """Runs the command line, turning our errors into one line and an exit code."""
+    try:
+        app()
+    except ConfigurationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_CONFIGURATION)
+    except SnsReceiverError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)

@@ -1,0 +1,1 @@
+"""SES feedback: the bounce, complaint and delivery documents SNS carries."""

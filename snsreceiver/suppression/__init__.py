@@ -1,0 +1,1 @@
+"""Suppression policy: turns feedback records into decisions about an address."""

@@ -1,0 +1,15 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the SNSRECEIVER_* variables of the shell that runs it."""
+    for name in list(os.environ):
+        if name.startswith("SNSRECEIVER_") and name != "SNSRECEIVER_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)

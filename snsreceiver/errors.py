@@ -15,6 +15,8 @@
     ├── TemporaryFailure           a retry may succeed, SNS should retry (503)
     │   ├── CertificateUnavailable the signing certificate could not be fetched
     │   └── StoreUnavailable       the database could not be reached or committed
+    ├── AuthenticationRequired     no valid credentials were presented (401)
+    ├── PermissionDenied           the credentials may not do this (403)
     ├── InvalidRequest             an operator request that is wrong (400/404/409)
     └── ConfigurationError         settings that cannot work; raised at start-up
 
@@ -105,6 +107,20 @@ class CertificateUnavailable(TemporaryFailure):
 
 class StoreUnavailable(TemporaryFailure):
     default_code = "store_unavailable"
+
+
+class AuthenticationRequired(SnsReceiverError):
+    """A request without valid credentials for the endpoint it asked for."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    default_code = "unauthorized"
+
+
+class PermissionDenied(SnsReceiverError):
+    """Valid credentials that do not allow the request."""
+
+    status = HTTPStatus.FORBIDDEN
+    default_code = "forbidden"
 
 
 class InvalidRequest(SnsReceiverError):

@@ -1,27 +1,39 @@
 """The application factory: builds the FastAPI app from a settings object.
 
-Long-lived resources are created once in the lifespan and closed on shutdown,
-never per request.
+Long-lived resources are created once in the lifespan (see
+:mod:`snsreceiver.api.services`) and closed on shutdown, never per request.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
+import httpx
 from fastapi import FastAPI
 
 import snsreceiver
-from snsreceiver.api import health
+from snsreceiver.api import health, webhook
 from snsreceiver.api.errors import install_error_handlers
+from snsreceiver.api.services import open_services
 from snsreceiver.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Builds the app; ``settings`` defaults to the environment's."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    http_client: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """Builds the app; ``settings`` defaults to the environment's.
+
+    ``http_client`` and ``clock`` are seams for tests: an httpx client on a mock
+    transport, and a fixed "now" for judging message timestamps.
+    """
     settings = settings or load_settings()
 
     @asynccontextmanager
@@ -31,7 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "no topic allow-list: every SNS message will be refused; set "
                 "SNSRECEIVER_TOPIC_ARNS to the comma-separated ARNs of your topics"
             )
-        yield
+        async with open_services(
+            settings, http_client=http_client, clock=clock
+        ) as services:
+            app.state.services = services
+            yield
 
     app = FastAPI(
         title="snsreceiver",
@@ -45,4 +61,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(webhook.router)
     return app

@@ -23,7 +23,7 @@ TABLE_START = "<!-- settings-table:start -->"
 TABLE_END = "<!-- settings-table:end -->"
 DEFAULT_DOCUMENT = Path("docs/deploy.md")
 
-EXIT_STALE = 1
+EXIT_FAILURE = 1
 
 
 def environment_variable(field_name: str) -> str:
@@ -121,14 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         updated = replace_settings_table(current, render_settings_table())
     except (OSError, SnsReceiverError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_STALE
+        return EXIT_FAILURE
 
     if arguments.check:
         if updated != current:
             print(
                 f"{arguments.document}: settings table is out of date", file=sys.stderr
             )
-            return EXIT_STALE
+            return EXIT_FAILURE
         return 0
 
     if updated != current:

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint format typecheck pytest bench clean
+.PHONY: run test check lint format typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ pytest: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Rewrites the settings table in docs/deploy.md from snsreceiver/settings.py.
+docs: $(VENV)/.installed
+	$(BIN)/python -m snsreceiver.settings_doc docs/deploy.md
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench

@@ -11,7 +11,8 @@
     │   ├── StaleMessage           Timestamp outside the accepted window (400)
     │   ├── CertificateUrlRefused  SigningCertURL/SubscribeURL off the list (403)
     │   ├── CertificateRejected    not a valid SNS signing certificate (403)
-    │   └── SignatureInvalid       signature does not match the message (403)
+    │   ├── SignatureInvalid       signature does not match the message (403)
+    │   └── FeedbackInvalid        SES feedback inside Message is malformed (400)
     ├── TemporaryFailure           a retry may succeed, SNS should retry (503)
     │   ├── CertificateUnavailable the signing certificate could not be fetched
     │   └── StoreUnavailable       the database could not be reached or committed
@@ -92,6 +93,13 @@ class CertificateRejected(MessageRejected):
 class SignatureInvalid(MessageRejected):
     status = HTTPStatus.FORBIDDEN
     default_code = "signature_invalid"
+
+
+class FeedbackInvalid(MessageRejected):
+    """An authentic SNS message whose SES feedback document is malformed."""
+
+    status = HTTPStatus.BAD_REQUEST
+    default_code = "feedback_invalid"
 
 
 class TemporaryFailure(SnsReceiverError):

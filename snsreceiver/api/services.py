@@ -88,7 +88,7 @@ async def open_services(
             certificates=certificates,
             store=store,
             deliveries=DeliveryHandler(
-                settings, verifier, store, SuppressionPolicy(settings), http_client
+                settings, verifier, store, SuppressionPolicy.from_settings(settings), http_client
             ),
             metrics=metrics,
         )

@@ -140,6 +140,22 @@ def decide(
     )
 
 
+class SuppressionPolicy:
+    """The policy bound to its thresholds, in the form the store calls it."""
+
+    def __init__(self, settings: PolicySettings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SuppressionPolicy:
+        return cls(PolicySettings.from_settings(settings))
+
+    def decide(
+        self, state: SuppressionState, record: FeedbackRecord, *, sns_message_id: str
+    ) -> Decision:
+        return decide(state, record, self.settings, sns_message_id=sns_message_id)
+
+
 def is_hard_bounce(record: FeedbackRecord) -> bool:
     """Whether a bounce says the address itself cannot receive mail."""
     if record.bounce_type == "Permanent":

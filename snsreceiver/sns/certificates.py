@@ -202,7 +202,8 @@ class CertificateStore:
             entry = await self._load_once(url, region, file_name)
 
         if entry.error is not None:
-            raise type(entry.error)(entry.error.message, code=entry.error.code)
+            error = entry.error
+            raise type(error)(error.message, code=error.code) from error.__cause__
         assert entry.certificate is not None
         entry.certificate.check(region, at)
         if self._chain is not None:

@@ -10,12 +10,14 @@ signature, name, validity and URL checks do not depend on it.
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import certifi
 from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import DNSName
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
@@ -37,7 +39,7 @@ class ChainChecker:
         roots: list[x509.Certificate] | None = None,
     ) -> None:
         if roots is None:
-            roots = x509.load_pem_x509_certificates(Path(certifi.where()).read_bytes())
+            roots = _mozilla_roots()
         self._store = Store(roots)
         self._intermediates: list[x509.Certificate] = []
         if cert_dir is not None and (cert_dir / INTERMEDIATES_FILE).is_file():
@@ -60,3 +62,10 @@ class ChainChecker:
                 f"root: {exc}.",
                 code="certificate_untrusted",
             ) from exc
+
+
+def _mozilla_roots() -> list[x509.Certificate]:
+    """The roots certifi ships; a few old ones have serials RFC 5280 disallows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return x509.load_pem_x509_certificates(Path(certifi.where()).read_bytes())

@@ -193,7 +193,11 @@ class CertificateStore:
         Raises CertificateUrlRefused or CertificateRejected (permanent) and
         CertificateUnavailable (temporary).
         """
-        entry = self._cache.get(url)
+        try:
+            entry: _Entry | None = self._cache[url]
+        except KeyError:
+            entry = None
+
         if entry is not None and entry.region == region:
             self.hits += 1
         else:

@@ -90,6 +90,24 @@ class TestFields:
 
         assert message.type == "Notification"
 
+    def test_fifo_and_china_topics_are_topic_arns(self) -> None:
+        """FIFO topic names and the aws-cn partition are valid ARNs."""
+        fifo = parse_message(
+            _body(TopicArn="arn:aws:sns:us-east-1:123456789012:t.fifo")
+        )
+        china = parse_message(
+            _body(TopicArn="arn:aws-cn:sns:cn-north-1:123456789012:t")
+        )
+
+        assert fifo.topic_arn.endswith(".fifo")
+        assert china.region == "cn-north-1"
+
+    def test_body_cannot_forge_the_raw_bytes(self) -> None:
+        """A "raw" key in the body never replaces the received bytes."""
+        body = _body(raw="forged")
+
+        assert parse_message(body).raw == body
+
     def test_message_is_frozen(self) -> None:
         """A parsed message cannot be changed after verification."""
         message = parse_message(_body())
@@ -186,6 +204,8 @@ class TestRejections:
             ("Signature", ""),
             ("TopicArn", "arn:aws:sqs:us-east-1:123456789012:queue"),
             ("TopicArn", "arn:aws:sns:us-east-1:1234:short-account"),
+            ("TopicArn", "arn:aws:sns:us-east-1:١٢٣٤٥٦٧٨٩٠١٢:arabic-digits"),
+            ("TopicArn", "arn:aws:sns:us-east-1:123456789012:spaced name"),
             ("Timestamp", "2026-06-01T11:59:00"),
             ("Timestamp", "yesterday"),
             ("Timestamp", "2026-06-01"),

@@ -305,3 +305,8 @@ def _read_pinned(path: Path) -> bytes | None:
             return file.read(MAX_CERTIFICATE_BYTES + 1)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise CertificateUnavailable(
+            f"The pinned certificate {path} cannot be read ({exc.strerror}).",
+            code="certificate_unavailable",
+        ) from exc

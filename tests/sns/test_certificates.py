@@ -214,6 +214,23 @@ class TestPinned:
         with pytest.raises(CertificateUrlRefused):
             await store.get(url, region=REGION, at=NOW)
 
+    async def test_unreadable_pinned_file_is_temporary(
+        self,
+        http_client: httpx.AsyncClient,
+        clock: Clock,
+        cert_server: CertServer,
+        tmp_path: Path,
+        test_signer: TestSigner,
+    ) -> None:
+        """A pinned path that cannot be read is an unavailable certificate."""
+        (tmp_path / test_signer.file_name).mkdir()
+        store = _store(http_client, clock, cert_dir=tmp_path)
+
+        with pytest.raises(CertificateUnavailable):
+            await store.get(test_signer.cert_url(REGION), region=REGION, at=NOW)
+
+        assert cert_server.requests == []
+
     def test_from_settings_reads_the_cert_settings(
         self, http_client: httpx.AsyncClient, tmp_path: Path
     ) -> None:

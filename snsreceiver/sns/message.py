@@ -144,7 +144,7 @@ def parse_message(body: bytes | str) -> SnsMessage:
             f"The message body repeats the key {exc.key!r}; each key may appear once.",
             code="duplicate_key",
         ) from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MalformedMessage(
             "The message body is not valid JSON.", code="invalid_json"
         ) from exc

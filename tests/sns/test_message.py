@@ -138,6 +138,10 @@ class TestRejections:
         """Anything but one UTF-8 JSON object is invalid_json."""
         assert _code(body) == "invalid_json"
 
+    def test_deeply_nested_body(self) -> None:
+        """Nesting deep enough to exhaust the parser is invalid_json, not a crash."""
+        assert _code(b'{"a":' * 100_000) == "invalid_json"
+
     def test_duplicate_top_level_key(self) -> None:
         """A repeated key could be read two ways, so it is refused."""
         body = _body()[:-1] + b', "Message": "other"}'

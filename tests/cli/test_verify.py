@@ -21,6 +21,7 @@ REAL_MESSAGES = sorted(str(path) for path in REAL_AWS.glob("*.json"))
 
 @pytest.fixture
 def runner() -> CliRunner:
+    """Runs the Typer app in-process, keeping stdout and stderr apart."""
     return CliRunner()
 
 

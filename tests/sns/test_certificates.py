@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -43,7 +43,8 @@ def _store(
 
 
 def _url(number: int) -> str:
-    return f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-{number:032x}.pem"
+    host = f"sns.{REGION}.amazonaws.com"
+    return f"https://{host}/SimpleNotificationService-{number:032x}.pem"
 
 
 class TestFetching:
@@ -473,7 +474,7 @@ class TestCertificateChecks:
     )
     async def test_certificate_outside_its_validity_is_refused(
         self,
-        at: object,
+        at: datetime,
         store: CertificateStore,
         cert_server: CertServer,
         signing_key: rsa.RSAPrivateKey,
@@ -487,7 +488,7 @@ class TestCertificateChecks:
         cert_server.pem = day.certificate_pem
 
         with pytest.raises(CertificateRejected) as caught:
-            await store.get(day.cert_url(REGION), region=REGION, at=at)  # type: ignore[arg-type]
+            await store.get(day.cert_url(REGION), region=REGION, at=at)
 
         assert caught.value.code == "certificate_expired"
 

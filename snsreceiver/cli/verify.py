@@ -28,7 +28,9 @@ def verify(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Saved SNS message bodies (JSON files).", show_default=False
+            help="Saved SNS message bodies (JSON files).",
+            metavar="FILE...",
+            show_default=False,
         ),
     ],
     cert_dir: Annotated[

@@ -29,7 +29,7 @@ def verify(
         list[Path],
         typer.Argument(
             help="Saved SNS message bodies (JSON files).",
-            metavar="FILE...",
+            metavar="FILE",
             show_default=False,
         ),
     ],

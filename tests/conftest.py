@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+from tests.databases import database_url, engine, fresh_store
+
+__all__ = ["database_url", "engine", "fresh_store"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:

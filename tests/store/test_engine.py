@@ -1,0 +1,86 @@
+"""The engine, migrations and the driver-error boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snsreceiver.errors import StoreUnavailable
+from snsreceiver.store import Store, create_engine, current_revision_is_head, upgrade
+from snsreceiver.store.schema import metadata
+
+
+class TestMigrations:
+    async def test_empty_database_is_not_at_head(self, engine: AsyncEngine) -> None:
+        """A database without migrations is reported as not current."""
+        assert await current_revision_is_head(engine) is False
+
+    async def test_upgrade_from_empty_reaches_head(self, engine: AsyncEngine) -> None:
+        """Upgrading an empty database creates every table and reaches head."""
+        await upgrade(engine)
+
+        assert await current_revision_is_head(engine) is True
+        async with engine.connect() as connection:
+            for table in metadata.sorted_tables:
+                count = await connection.scalar(select(func.count()).select_from(table))
+                assert count == 0
+
+    async def test_upgrade_twice_changes_nothing(self, engine: AsyncEngine) -> None:
+        """A second upgrade on a current database is a no-op."""
+        await upgrade(engine)
+        await upgrade(engine)
+
+        assert await current_revision_is_head(engine) is True
+
+    async def test_upgrade_by_url(self, database_url: str, engine: AsyncEngine) -> None:
+        """Upgrade accepts a URL, as the CLI passes it, and leaves no engine open."""
+        await upgrade(database_url)
+
+        assert await current_revision_is_head(engine) is True
+
+
+class TestSqlite:
+    async def test_wal_and_foreign_keys(self, tmp_path: Path) -> None:
+        """SQLite connections use WAL mode with foreign keys enforced."""
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+        try:
+            async with engine.connect() as connection:
+                mode = await connection.scalar(text("PRAGMA journal_mode"))
+                keys = await connection.scalar(text("PRAGMA foreign_keys"))
+                timeout = await connection.scalar(text("PRAGMA busy_timeout"))
+        finally:
+            await engine.dispose()
+
+        assert (mode, keys, timeout) == ("wal", 1, 10_000)
+
+
+class TestUnavailable:
+    async def test_unreachable_postgres_is_store_unavailable(self) -> None:
+        """A refused PostgreSQL connection becomes StoreUnavailable, chained."""
+        engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
+        try:
+            with pytest.raises(StoreUnavailable) as caught:
+                await Store(engine).ping()
+        finally:
+            await engine.dispose()
+
+        assert caught.value.code == "store_unavailable"
+        assert caught.value.__cause__ is not None
+
+    async def test_unopenable_sqlite_is_store_unavailable(self, tmp_path: Path) -> None:
+        """A SQLite file that cannot be opened becomes StoreUnavailable."""
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no' / 'dir.db'}")
+        try:
+            with pytest.raises(StoreUnavailable):
+                await Store(engine).ping()
+            with pytest.raises(StoreUnavailable):
+                await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    async def test_ping_answers(self, fresh_store: Store) -> None:
+        """ping returns quietly when the database answers."""
+        await fresh_store.ping()

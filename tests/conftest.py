@@ -6,9 +6,23 @@ import os
 
 import pytest
 
-from tests.databases import database_url, engine, fresh_store
+from tests.databases import (
+    database_url,
+    empty_database_url,
+    empty_engine,
+    engine,
+    fresh_store,
+    postgres_session_url,
+)
 
-__all__ = ["database_url", "engine", "fresh_store"]
+__all__ = [
+    "database_url",
+    "empty_database_url",
+    "empty_engine",
+    "engine",
+    "fresh_store",
+    "postgres_session_url",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -14,32 +14,40 @@ from snsreceiver.store.schema import metadata
 
 
 class TestMigrations:
-    async def test_empty_database_is_not_at_head(self, engine: AsyncEngine) -> None:
+    async def test_empty_database_is_not_at_head(
+        self, empty_engine: AsyncEngine
+    ) -> None:
         """A database without migrations is reported as not current."""
-        assert await current_revision_is_head(engine) is False
+        assert await current_revision_is_head(empty_engine) is False
 
-    async def test_upgrade_from_empty_reaches_head(self, engine: AsyncEngine) -> None:
+    async def test_upgrade_from_empty_reaches_head(
+        self, empty_engine: AsyncEngine
+    ) -> None:
         """Upgrading an empty database creates every table and reaches head."""
-        await upgrade(engine)
+        await upgrade(empty_engine)
 
-        assert await current_revision_is_head(engine) is True
-        async with engine.connect() as connection:
+        assert await current_revision_is_head(empty_engine) is True
+        async with empty_engine.connect() as connection:
             for table in metadata.sorted_tables:
                 count = await connection.scalar(select(func.count()).select_from(table))
                 assert count == 0
 
-    async def test_upgrade_twice_changes_nothing(self, engine: AsyncEngine) -> None:
+    async def test_upgrade_twice_changes_nothing(
+        self, empty_engine: AsyncEngine
+    ) -> None:
         """A second upgrade on a current database is a no-op."""
-        await upgrade(engine)
-        await upgrade(engine)
+        await upgrade(empty_engine)
+        await upgrade(empty_engine)
 
-        assert await current_revision_is_head(engine) is True
+        assert await current_revision_is_head(empty_engine) is True
 
-    async def test_upgrade_by_url(self, database_url: str, engine: AsyncEngine) -> None:
+    async def test_upgrade_by_url(
+        self, empty_database_url: str, empty_engine: AsyncEngine
+    ) -> None:
         """Upgrade accepts a URL, as the CLI passes it, and leaves no engine open."""
-        await upgrade(database_url)
+        await upgrade(empty_database_url)
 
-        assert await current_revision_is_head(engine) is True
+        assert await current_revision_is_head(empty_engine) is True
 
 
 class TestSqlite:

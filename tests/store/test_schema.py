@@ -10,13 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from snsreceiver.store import upgrade
 from snsreceiver.store.schema import metadata, sns_messages
 
 
 async def test_migrations_match_the_tables(engine: AsyncEngine) -> None:
     """The migrated database has exactly the tables, columns and indexes described."""
-    await upgrade(engine)
 
     def differences(connection: Connection) -> list[object]:
         context = MigrationContext.configure(connection)
@@ -28,7 +26,6 @@ async def test_migrations_match_the_tables(engine: AsyncEngine) -> None:
 
 async def test_timestamps_come_back_aware_in_utc(engine: AsyncEngine) -> None:
     """A timestamp written with any offset reads back as the same instant in UTC."""
-    await upgrade(engine)
     written = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
 
     async with engine.begin() as connection:
@@ -52,8 +49,6 @@ async def test_timestamps_come_back_aware_in_utc(engine: AsyncEngine) -> None:
 
 async def test_naive_timestamps_are_refused(engine: AsyncEngine) -> None:
     """A naive datetime cannot reach the store, so no local time is ever stored."""
-    await upgrade(engine)
-
     with pytest.raises(Exception, match="naive datetime"):
         async with engine.begin() as connection:
             await connection.execute(

@@ -110,13 +110,27 @@ def unavailable_on_driver_error() -> Iterator[None]:
     except (exc.OperationalError, exc.InterfaceError) as error:
         raise StoreUnavailable(_describe(error)) from error
     except exc.DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        raise StoreUnavailable("the database connection was lost") from error
+        if error.connection_invalidated:
+            raise StoreUnavailable("the database connection was lost") from error
+        if _is_transient(error):
+            raise StoreUnavailable(_describe(error)) from error
+        raise
     except exc.TimeoutError as error:
         raise StoreUnavailable("no database connection became free in time") from error
     except OSError as error:
         raise StoreUnavailable(f"the database could not be reached: {error}") from error
+
+
+TRANSIENT_SQLSTATE_PREFIXES: Final = ("08", "40", "53", "57P", "55P03")
+"""PostgreSQL error classes a retry may not meet: connection exceptions, deadlocks
+and serialisation failures, exhausted resources, shutdowns, lock timeouts."""
+
+
+def _is_transient(error: exc.DBAPIError) -> bool:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(
+        TRANSIENT_SQLSTATE_PREFIXES
+    )
 
 
 def _describe(error: exc.DBAPIError) -> str:

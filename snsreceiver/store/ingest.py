@@ -49,8 +49,10 @@ class IngestStore(StoreBase):
         """Stores ``message`` and applies each record's decision, all or nothing.
 
         A MessageId already stored gives ``IngestResult(duplicate=True)`` and
-        changes nothing. If the policy or the database fails, nothing of this
-        message is kept and the error propagates, so SNS delivers it again.
+        changes nothing. Records are applied in address order (see _by_address),
+        so ``actions`` follows that order. If the policy or the database fails,
+        nothing of this message is kept and the error propagates, so SNS
+        delivers it again.
         """
         async with self._write() as connection:
             now = self._now()
@@ -58,7 +60,7 @@ class IngestStore(StoreBase):
                 return IngestResult(duplicate=True)
 
             applied, skipped, actions = 0, 0, []
-            for record in records:
+            for record in sorted(records, key=_by_address):
                 if not await _first_sighting(
                     connection, record, message.message_id, now
                 ):
@@ -133,6 +135,14 @@ class IngestStore(StoreBase):
                 )
             )
         return None if status is None else str(status)
+
+
+def _by_address(record: FeedbackRecord) -> str:
+    """Locks are taken in address order, so two messages never deadlock.
+
+    The sort is stable: records for one address keep their order.
+    """
+    return record.email
 
 
 async def _insert_message(

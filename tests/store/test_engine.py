@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import exc, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snsreceiver.errors import StoreUnavailable
 from snsreceiver.store import Store, create_engine, current_revision_is_head, upgrade
+from snsreceiver.store.engine import unavailable_on_driver_error
 from snsreceiver.store.schema import metadata
 
 
@@ -92,3 +93,37 @@ class TestUnavailable:
     async def test_ping_answers(self, fresh_store: Store) -> None:
         """ping returns quietly when the database answers."""
         await fresh_store.ping()
+
+
+class FakeDriverError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"driver failure {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+class TestErrorBoundary:
+    @pytest.mark.parametrize("sqlstate", ["40P01", "40001", "53300", "57P01", "08006"])
+    def test_transient_sqlstates_are_unavailable(self, sqlstate: str) -> None:
+        """Deadlocks, shutdowns and exhausted connections may succeed on retry."""
+        error = exc.DBAPIError("SELECT 1", {}, FakeDriverError(sqlstate))
+
+        with pytest.raises(StoreUnavailable) as caught, unavailable_on_driver_error():
+            raise error
+
+        assert caught.value.__cause__ is error
+        assert sqlstate in caught.value.message
+
+    def test_other_database_errors_pass_through(self) -> None:
+        """A violated constraint is a bug, not an outage, and is not converted."""
+        error = exc.IntegrityError("INSERT", {}, FakeDriverError("23505"))
+
+        with pytest.raises(exc.IntegrityError), unavailable_on_driver_error():
+            raise error
+
+    def test_pool_timeout_is_unavailable(self) -> None:
+        """Waiting too long for a pooled connection is a temporary failure."""
+        with (
+            pytest.raises(StoreUnavailable, match="no database connection"),
+            unavailable_on_driver_error(),
+        ):
+            raise exc.TimeoutError("pool exhausted")

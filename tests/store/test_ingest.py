@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from snsreceiver.ses.records import FeedbackRecord
 from snsreceiver.store import IncomingMessage, Store, create_engine
 from snsreceiver.store.schema import feedback_seen, history, sns_messages, subscriptions
 from snsreceiver.suppression.state import Decision, SuppressionState
@@ -269,6 +270,30 @@ class TestConcurrency:
         assert status.soft_bounce_count == deliveries
         assert len(set(status.soft_bounce_days)) == deliveries
         assert len(status.history) == deliveries
+
+    async def test_opposite_record_orders_do_not_deadlock(
+        self, fresh_store: Store
+    ) -> None:
+        """Messages naming two addresses in opposite orders all commit."""
+        policy = CountingPolicy(soft_threshold=1000)
+
+        def records(n: int) -> list[FeedbackRecord]:
+            at = T0 + days(n)
+            pair = [
+                bounce("a@example.com", bounce_type="Transient", at=at),
+                bounce("b@example.com", bounce_type="Transient", at=at),
+            ]
+            return pair if n % 2 else pair[::-1]
+
+        await asyncio.gather(
+            *(
+                fresh_store.ingest(message(), records(n), policy, outcome="ok")
+                for n in range(30)
+            )
+        )
+
+        for email in ("a@example.com", "b@example.com"):
+            assert (await fresh_store.get_status(email)).soft_bounce_count == 30
 
     async def test_simultaneous_redeliveries_apply_once(
         self, fresh_store: Store

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest
@@ -135,6 +135,17 @@ class QueryStore(StoreBase):
                 return
             after = (batch[-1].since, batch[-1].email)
 
+    async def count_suppressions(self) -> dict[str, int]:
+        """How many addresses are suppressed, by reason, for the metrics."""
+        query = (
+            select(suppressions.c.reason, func.count())
+            .where(suppressions.c.suppressed.is_(True))
+            .group_by(suppressions.c.reason)
+        )
+        async with self._read() as connection:
+            rows = await connection.execute(query)
+            return {str(reason): int(count) for reason, count in rows}
+
     async def check(self, emails: Sequence[str]) -> list[CheckResult]:
         """Answers for each address, in the order given, whether it is suppressed.
 
@@ -208,7 +219,11 @@ def _suppressed_query(
     after: tuple[datetime, str] | None,
 ) -> Select[Any]:
     """Suppressed rows matching the filters, after a keyset position, in key order."""
-    query = select(suppressions).where(suppressions.c.suppressed.is_(True))
+    # since IS NOT NULL is implied by suppressed; saying it lets SQLite, which
+    # sorts NULLs first, seek past the never-suppressed rows in the index.
+    query = select(suppressions).where(
+        suppressions.c.suppressed.is_(True), suppressions.c.since.is_not(None)
+    )
     if reason is not None:
         query = query.where(suppressions.c.reason == reason)
     if since is not None:

@@ -163,13 +163,13 @@ class QueryStore(StoreBase):
                     suppressions.c.ses_suppressed,
                 ).where(among(connection, suppressions.c.email, unique))
             )
-            states = {row[0]: row for row in found.tuples()}
+            states = {row[0]: row for row in found}
             signed_up = await connection.execute(
                 select(signups.c.email, signups.c.status).where(
                     among(connection, signups.c.email, unique)
                 )
             )
-            statuses: dict[str, str] = dict(signed_up.tuples().all())
+            statuses: dict[str, str] = {row[0]: row[1] for row in signed_up}
 
         answers = {
             email: _check_result(email, states.get(email), statuses.get(email))

@@ -244,6 +244,10 @@ class TestCheck:
         assert results[0].signup_status == "subscribed"
         assert results[2].signup_status is None
 
+    async def test_no_addresses_no_answers(self, fresh_store: Store) -> None:
+        """Checking an empty list answers with an empty list."""
+        assert await fresh_store.check([]) == []
+
     async def test_thousands_of_addresses(self, fresh_store: Store) -> None:
         """Three thousand addresses, past SQLite's parameter limit, are answered."""
         emails = await populate(fresh_store, 40)

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 from sqlalchemy import Select, func, select, tuple_
@@ -87,9 +87,10 @@ class QueryStore(StoreBase):
         """One page of suppressed addresses, oldest suppression first.
 
         ``since`` is inclusive and ``until`` exclusive, both on the time the
-        address was suppressed. Pass a page's ``next_cursor`` back with the same
-        filters for the next page. Raises InvalidRequest (``invalid_cursor``,
-        ``invalid_limit``) for a cursor this store did not make or a bad limit.
+        address was suppressed; a bound without an offset is taken as UTC. Pass
+        a page's ``next_cursor`` back with the same filters for the next page.
+        Raises InvalidRequest (``invalid_cursor``, ``invalid_limit``) for a
+        cursor this store did not make or a bad limit.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(
@@ -213,6 +214,13 @@ async def _fetch_history(connection: AsyncConnection, email: str) -> list[Histor
     ]
 
 
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """A filter bound in UTC; a bound without an offset is taken to be UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _suppressed_query(
     reason: str | None,
     since: datetime | None,
@@ -220,6 +228,7 @@ def _suppressed_query(
     after: tuple[datetime, str] | None,
 ) -> Select[Any]:
     """Suppressed rows matching the filters, after a keyset position, in key order."""
+    since, until = _as_utc(since), _as_utc(until)
     # since IS NOT NULL is implied by suppressed; saying it lets SQLite, which
     # sorts NULLs first, seek past the never-suppressed rows in the index.
     query = select(suppressions).where(

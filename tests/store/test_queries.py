@@ -124,6 +124,16 @@ class TestListing:
         assert all(item.reason == "complaint" for item in page.items)
         assert page.next_cursor is None
 
+    async def test_bounds_without_offset_are_utc(self, fresh_store: Store) -> None:
+        """A since bound without an offset filters as if it were UTC."""
+        emails = await populate(fresh_store, 8)
+
+        page = await fresh_store.list_suppressions(
+            since=(T0 + days(1)).replace(tzinfo=None)
+        )
+
+        assert [item.email for item in page.items] == emails[4:]
+
     async def test_lifted_suppressions_are_not_listed(self, fresh_store: Store) -> None:
         """An address whose suppression was lifted leaves the list."""
         emails = await populate(fresh_store, 3)

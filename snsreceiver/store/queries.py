@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import Select, func, select, tuple_
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.ses.records import normalise_email
-from snsreceiver.store.base import StoreBase, among
+from snsreceiver.store.base import StoreBase, among, state_from_row
 from snsreceiver.store.models import (
     AddressStatus,
     CheckResult,
@@ -29,6 +29,7 @@ from snsreceiver.store.models import (
     SuppressionRow,
 )
 from snsreceiver.store.schema import history, signups, suppressions
+from snsreceiver.suppression.state import SuppressionState
 
 MAX_PAGE_SIZE: Final = 1000
 EXPORT_BATCH_SIZE: Final = 1000
@@ -49,28 +50,16 @@ class QueryStore(StoreBase):
             signup = await fetch_signup(connection, email)
             entries = await _fetch_history(connection, email)
 
-        if row is None:
-            return AddressStatus(
-                email=email,
-                suppressed=False,
-                reason=None,
-                since=None,
-                first_event_at=None,
-                last_event_at=None,
-                soft_bounce_days=(),
-                ses_suppressed=False,
-                signup=signup,
-                history=entries,
-            )
+        state = SuppressionState(email) if row is None else state_from_row(row._mapping)
         return AddressStatus(
             email=email,
-            suppressed=bool(row.suppressed),
-            reason=row.reason,
-            since=row.since,
-            first_event_at=row.first_event_at,
-            last_event_at=row.last_event_at,
-            soft_bounce_days=tuple(date.fromisoformat(d) for d in row.soft_bounce_days),
-            ses_suppressed=bool(row.ses_suppressed),
+            suppressed=state.suppressed,
+            reason=str(state.reason) if state.reason else None,
+            since=state.since,
+            first_event_at=state.first_event_at,
+            last_event_at=state.last_event_at,
+            soft_bounce_days=state.soft_bounce_days,
+            ses_suppressed=state.ses_suppressed,
             signup=signup,
             history=entries,
         )

@@ -39,6 +39,11 @@ SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
 """How long a SQLite writer waits for the lock, well inside SNS's 15 s limit."""
 
 SQLITE_MMAP_BYTES: Final = 256 * 1024 * 1024
+"""How much of a SQLite file is memory-mapped; the OS shares it between connections."""
+
+TRANSIENT_SQLSTATE_PREFIXES: Final = ("08", "40", "53", "57P", "55P03")
+"""PostgreSQL error classes a retry may not meet: connection exceptions, deadlocks
+and serialisation failures, exhausted resources, shutdowns, lock timeouts."""
 
 
 def create_engine(
@@ -127,11 +132,6 @@ def unavailable_on_driver_error() -> Iterator[None]:
         raise StoreUnavailable(f"the database could not be reached: {error}") from error
 
 
-TRANSIENT_SQLSTATE_PREFIXES: Final = ("08", "40", "53", "57P", "55P03")
-"""PostgreSQL error classes a retry may not meet: connection exceptions, deadlocks
-and serialisation failures, exhausted resources, shutdowns, lock timeouts."""
-
-
 def _is_transient(error: exc.DBAPIError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     return isinstance(sqlstate, str) and sqlstate.startswith(
@@ -152,14 +152,17 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(target: AsyncEngine | str) -> None:
-    """Applies every migration up to the newest; a no-op when already current."""
+async def upgrade(target: AsyncEngine | str, *, revision: str = "head") -> None:
+    """Applies every migration up to ``revision``, the newest unless named.
+
+    A no-op when the database is already there.
+    """
     engine = create_engine(target) if isinstance(target, str) else target
     config = alembic_config()
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     try:
         with unavailable_on_driver_error():
@@ -168,7 +171,7 @@ async def upgrade(target: AsyncEngine | str) -> None:
     finally:
         if isinstance(target, str):
             await engine.dispose()
-    logger.info("database schema is at the newest migration")
+    logger.info("database schema is at migration %s", revision)
 
 
 async def current_revision_is_head(engine: AsyncEngine) -> bool:

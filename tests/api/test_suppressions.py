@@ -226,6 +226,8 @@ class TestCheck:
         ]
         assert [r["mailable"] for r in body["results"]] == [True, False, False]
         assert body["results"][1]["reason"] == "bounce"
+        assert body["results"][1]["since"] == "2026-11-01T09:30:00Z"
+        assert body["results"][0]["since"] is None
         assert body["results"][2]["signup_status"] == "unsubscribed"
         assert body["not_mailable"] == 2
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator
 
 from snsreceiver.ses.records import normalise_email
@@ -42,3 +43,7 @@ def parse_email(value: str) -> str:
 
 
 EmailAddress = Annotated[str, AfterValidator(parse_email)]
+EmailPath = Annotated[
+    EmailAddress,
+    Path(description="The address; case and surrounding <> do not matter."),
+]

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from snsreceiver.cli import db, signups, suppressions, tokens
+from snsreceiver.cli import db, signups, subscriptions, suppressions, tokens
 from snsreceiver.cli.verify import verify
 from snsreceiver.errors import ConfigurationError, SnsReceiverError
 from snsreceiver.settings import load_settings
@@ -83,6 +83,7 @@ app.add_typer(suppressions.app, name="suppressions")
 app.add_typer(signups.app, name="signups")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(db.app, name="db")
+app.add_typer(subscriptions.app, name="subscriptions")
 
 
 def main(argv: list[str] | None = None) -> None:

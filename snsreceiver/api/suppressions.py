@@ -8,6 +8,7 @@ token, whose name lands in the history as the actor.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Literal
@@ -91,8 +92,12 @@ async def list_suppressions(
 ) -> SuppressionPage | StreamingResponse:
     if format != "json":
         rows = services.store.iter_suppressions(reason=reason, since=since, until=until)
+        chunks = export_lines(rows, format)
+        # The first chunk is read before answering, so a database that cannot be
+        # read gives a 503 in the error shape, not a 200 with a cut-off file.
+        first = await anext(chunks, "")
         return StreamingResponse(
-            export_lines(rows, format),
+            _prepend(first, chunks),
             media_type=MEDIA_TYPES[format],
             headers={
                 "Content-Disposition": f'attachment; filename="suppressions.{format}"'
@@ -106,6 +111,12 @@ async def list_suppressions(
         items=[SuppressionDocument.model_validate(row) for row in page.items],
         next_cursor=page.next_cursor,
     )
+
+
+async def _prepend(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
+    yield first
+    async for chunk in rest:
+        yield chunk
 
 
 @router.post(

@@ -5,10 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from snsreceiver.api.models import MAX_CHECK_EMAILS
+from snsreceiver.errors import StoreUnavailable
+from snsreceiver.store import SuppressionRow
 from tests.api.conftest import Operator, Webhook
 from tests.store.helpers import T0
 
@@ -187,6 +192,24 @@ class TestExport:
         lines = response.text.splitlines()
         assert [json.loads(line)["email"] for line in lines] == ["angry@example.com"]
         assert json.loads(lines[0])["reason"] == "complaint"
+
+    async def test_unreadable_store_is_503_not_a_cut_off_file(
+        self, operator: Operator, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A failure before the first rows answers in the error shape."""
+
+        async def unavailable(**filters: object) -> AsyncIterator[SuppressionRow]:
+            raise StoreUnavailable("the database is unavailable: disk I/O error")
+            yield  # never reached; makes this an async generator
+
+        monkeypatch.setattr(operator.store, "iter_suppressions", unavailable)
+
+        response = await operator.client.get(
+            "/v1/suppressions", params={"format": "csv"}, headers=operator.reader
+        )
+
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "store_unavailable"
 
     async def test_empty_csv_export_is_just_the_header(
         self, operator: Operator

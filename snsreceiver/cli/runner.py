@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
@@ -24,6 +25,8 @@ from snsreceiver.store import Store, create_engine, current_revision_is_head
 # The exit codes of snsreceiver.cli.main: 2 for settings, 1 for everything else.
 EXIT_FAILURE = 1
 EXIT_CONFIGURATION = 2
+
+SETTLE_SECONDS = 1.0
 
 T = TypeVar("T")
 StoreWork = Callable[[Store, Settings], Coroutine[Any, Any, T]]
@@ -76,6 +79,19 @@ async def _run(work: StoreWork[T], settings: Settings, *, check_schema: bool) ->
         return await work(Store(engine), settings)
     finally:
         await engine.dispose()
+        await _settle_driver_threads()
+
+
+async def _settle_driver_threads() -> None:
+    """Waits for aiosqlite's worker threads to end while the event loop still runs.
+
+    When a SQLite file cannot be opened, aiosqlite stops the connection's worker
+    thread without awaiting it; if ``asyncio.run`` closes the loop first, the
+    thread prints a traceback into the command's one-line error.
+    """
+    for thread in threading.enumerate():
+        if thread.name.endswith("(_connection_worker_thread)"):
+            await asyncio.to_thread(thread.join, SETTLE_SECONDS)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from snsreceiver.cli.verify import verify
 from snsreceiver.errors import ConfigurationError, SnsReceiverError
 from snsreceiver.settings import load_settings
 
@@ -69,6 +70,9 @@ def serve(
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+
+
+app.command()(verify)
 
 
 def main() -> None:

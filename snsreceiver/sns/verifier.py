@@ -1,0 +1,153 @@
+"""Decides whether an SNS message really comes from AWS for one of our topics.
+
+The checks run cheapest first, so a message that fails a local check never causes
+a certificate fetch:
+
+1. raw delivery header (raw messages carry no signature at all),
+2. strict parsing of the body,
+3. delivery headers against the body,
+4. accepted SignatureVersion,
+5. TopicArn on the allow-list,
+6. Timestamp inside the accepted window,
+7. SigningCertURL (and SubscribeURL) on the allow-list,
+8. the certificate: cache, pinned directory or fetch; name, validity, key size,
+9. the RSA signature over the string to sign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
+
+from snsreceiver.errors import (
+    DeliveryMismatch,
+    MalformedMessage,
+    StaleMessage,
+    TopicNotAllowed,
+)
+from snsreceiver.settings import Settings
+from snsreceiver.sns.certificates import CertificateStore, utc_now
+from snsreceiver.sns.message import SnsMessage, parse_message
+from snsreceiver.sns.signature import check_signature
+from snsreceiver.sns.urls import check_certificate_url, check_subscribe_url
+
+# Delivery headers SNS sets and the body field each must equal.
+HEADER_FIELDS = (
+    ("x-amz-sns-message-type", "type", "Type"),
+    ("x-amz-sns-message-id", "message_id", "MessageId"),
+    ("x-amz-sns-topic-arn", "topic_arn", "TopicArn"),
+)
+
+
+class MessageVerifier:
+    """Verifies SNS message bodies against the settings' policy.
+
+    ``any_topic=True`` drops the topic allow-list (the offline ``verify`` command
+    without one); otherwise an empty ``settings.topic_arns`` refuses every message.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        certificates: CertificateStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        any_topic: bool = False,
+    ) -> None:
+        self._certificates = certificates
+        self._clock = clock
+        self._topics: Collection[str] | None = (
+            None if any_topic else frozenset(settings.topic_arns)
+        )
+        self._versions = frozenset(settings.signature_versions)
+        self._max_age = timedelta(seconds=settings.max_message_age)
+        self._max_skew = timedelta(seconds=settings.max_clock_skew)
+
+    async def verify(
+        self,
+        body: bytes | str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> SnsMessage:
+        """Returns the message when it is authentic and allowed.
+
+        Raises a MessageRejected subclass when it can never be accepted, and
+        CertificateUnavailable when the certificate could not be fetched.
+        ``at`` replaces the clock for the timestamp and certificate checks.
+        """
+        lowered = {k.lower(): v for k, v in headers.items()} if headers else {}
+        check_raw_delivery(lowered)
+
+        message = parse_message(body)
+        check_headers(message, lowered)
+        self._check_version(message)
+        self._check_topic(message)
+
+        moment = at if at is not None else self._clock()
+        self._check_timestamp(message, moment)
+
+        check_certificate_url(message.signing_cert_url, message.region)
+        if message.subscribe_url is not None and message.type != "Notification":
+            check_subscribe_url(message.subscribe_url, message.topic_arn)
+
+        certificate = await self._certificates.get(
+            message.signing_cert_url, region=message.region, at=moment
+        )
+        check_signature(message, certificate.public_key)
+        return message
+
+    def _check_version(self, message: SnsMessage) -> None:
+        if message.signature_version not in self._versions:
+            accepted = " or ".join(sorted(self._versions))
+            raise MalformedMessage(
+                f"SignatureVersion is {message.signature_version!r}; this receiver "
+                f"accepts {accepted}.",
+                code="unsupported_signature_version",
+            )
+
+    def _check_topic(self, message: SnsMessage) -> None:
+        if self._topics is not None and message.topic_arn not in self._topics:
+            raise TopicNotAllowed(
+                f"TopicArn {message.topic_arn} is not on the allow-list "
+                "(SNSRECEIVER_TOPIC_ARNS).",
+                code="topic_not_allowed",
+            )
+
+    def _check_timestamp(self, message: SnsMessage, at: datetime) -> None:
+        age = at - message.timestamp
+        if age > self._max_age:
+            raise StaleMessage(
+                f"Timestamp {message.timestamp_text} is {age.total_seconds():.0f} s "
+                f"old; at most {self._max_age.total_seconds():.0f} s are accepted.",
+                code="stale_message",
+            )
+        if -age > self._max_skew:
+            raise StaleMessage(
+                f"Timestamp {message.timestamp_text} is "
+                f"{-age.total_seconds():.0f} s in the future; at most "
+                f"{self._max_skew.total_seconds():.0f} s of clock skew are accepted.",
+                code="future_message",
+            )
+
+
+def check_raw_delivery(headers: Mapping[str, str]) -> None:
+    """Refuses raw message delivery, which SNS sends without any signature."""
+    if headers.get("x-amz-sns-rawdelivery", "").strip().lower() == "true":
+        raise DeliveryMismatch(
+            "The subscription uses raw message delivery, which is unsigned; turn "
+            "RawMessageDelivery off for this endpoint.",
+            code="raw_delivery",
+        )
+
+
+def check_headers(message: SnsMessage, headers: Mapping[str, str]) -> None:
+    """Each SNS delivery header present (lower-cased keys) must equal its field."""
+    for header, attribute, field in HEADER_FIELDS:
+        sent = headers.get(header)
+        value = getattr(message, attribute)
+        if sent is not None and sent != value:
+            raise DeliveryMismatch(
+                f"Header {header} is {sent!r} but the body's {field} is {value!r}.",
+                code="header_mismatch",
+            )

@@ -1,0 +1,204 @@
+"""Strict parsing of SNS message bodies."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from snsreceiver.errors import MalformedMessage
+from snsreceiver.sns.message import parse_message
+from tests.sns.support import REAL_AWS
+
+
+def _body(**changes: Any) -> bytes:
+    document: dict[str, Any] = {
+        "Type": "Notification",
+        "MessageId": "5f7b6a0e-0000-4000-8000-000000000001",
+        "TopicArn": "arn:aws:sns:us-east-1:123456789012:ses-feedback",
+        "Subject": "Amazon SES Email Event Notification",
+        "Message": '{"notificationType":"Bounce"}',
+        "Timestamp": "2026-06-01T11:59:00.000Z",
+        "SignatureVersion": "1",
+        "Signature": "c2lnbmF0dXJl",
+        "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem",
+        "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+    }
+    for key, value in changes.items():
+        if value is ...:
+            document.pop(key)
+        else:
+            document[key] = value
+    return json.dumps(document).encode()
+
+
+def _code(body: bytes | str) -> str:
+    with pytest.raises(MalformedMessage) as caught:
+        parse_message(body)
+    return caught.value.code
+
+
+class TestFields:
+    def test_http_delivery_is_read_into_snake_case_fields(self) -> None:
+        """Every AWS field lands in its snake_case attribute."""
+        message = parse_message(_body())
+
+        assert message.type == "Notification"
+        assert message.message_id == "5f7b6a0e-0000-4000-8000-000000000001"
+        assert message.topic_arn == "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+        assert message.subject == "Amazon SES Email Event Notification"
+        assert message.message == '{"notificationType":"Bounce"}'
+        assert message.timestamp == datetime(2026, 6, 1, 11, 59, tzinfo=UTC)
+        assert message.timestamp_text == "2026-06-01T11:59:00.000Z"
+        assert message.signature_version == "1"
+        assert message.signing_cert_url.endswith("abcdef.pem")
+        assert message.unsubscribe_url is not None
+        assert message.subscribe_url is None
+        assert message.token is None
+        assert message.region == "us-east-1"
+
+    def test_raw_keeps_the_body_bytes(self) -> None:
+        """The body is available exactly as received, also when given as text."""
+        body = _body()
+
+        assert parse_message(body).raw == body
+        assert parse_message(body.decode()).raw == body
+
+    def test_lambda_casing_reads_like_http_casing(self) -> None:
+        """SigningCertUrl/UnsubscribeUrl and a null Subject parse like HTTP keys."""
+        http = parse_message(
+            (
+                REAL_AWS / "aws-php-sns-message-validator_http_no-subject.json"
+            ).read_bytes()
+        )
+        lambda_ = parse_message(
+            (
+                REAL_AWS / "aws-php-sns-message-validator_lambda_null-subject.json"
+            ).read_bytes()
+        )
+
+        assert lambda_.subject is None
+        assert lambda_.signing_cert_url == http.signing_cert_url
+        assert lambda_.unsubscribe_url is not None
+        assert lambda_.message_id == http.message_id
+
+    def test_unknown_fields_such_as_message_attributes_are_ignored(self) -> None:
+        """Unsigned extras (MessageAttributes) do not stop parsing."""
+        message = parse_message(_body(MessageAttributes={"a": {"Type": "String"}}))
+
+        assert message.type == "Notification"
+
+    def test_message_is_frozen(self) -> None:
+        """A parsed message cannot be changed after verification."""
+        message = parse_message(_body())
+
+        with pytest.raises(ValueError, match="frozen"):
+            message.message = "changed"  # type: ignore[misc]
+
+    def test_confirmation_carries_token_and_subscribe_url(self) -> None:
+        """A SubscriptionConfirmation exposes its Token and SubscribeURL."""
+        message = parse_message(
+            (
+                REAL_AWS / "aws-sdk-java-v2_test-subscription-confirmation.json"
+            ).read_bytes()
+        )
+
+        assert message.type == "SubscriptionConfirmation"
+        assert message.token is not None
+        assert message.subscribe_url is not None
+        assert message.region == "us-west-2"
+
+
+class TestRejections:
+    @pytest.mark.parametrize(
+        "body",
+        [b"", b"not json", b"{", b"\xff\xfe{}", b"[1, 2]", b'"text"', b"null"],
+    )
+    def test_bodies_that_are_not_a_json_object(self, body: bytes) -> None:
+        """Anything but one UTF-8 JSON object is invalid_json."""
+        assert _code(body) == "invalid_json"
+
+    def test_duplicate_top_level_key(self) -> None:
+        """A repeated key could be read two ways, so it is refused."""
+        body = _body()[:-1] + b', "Message": "other"}'
+
+        assert _code(body) == "duplicate_key"
+
+    def test_duplicate_nested_key(self) -> None:
+        """Duplicates are refused inside nested objects too."""
+        body = _body()[:-1] + b', "MessageAttributes": {"a": 1, "a": 2}}'
+
+        assert _code(body) == "duplicate_key"
+
+    def test_both_casings_of_one_key(self) -> None:
+        """SigningCertURL and SigningCertUrl together are ambiguous."""
+        url = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0.pem"
+
+        assert _code(_body(SigningCertUrl=url)) == "duplicate_key"
+
+    @pytest.mark.parametrize("kind", ["Bounce", "notification", "", None, 1])
+    def test_unknown_type(self, kind: object) -> None:
+        """Type must be one of the three SNS message types."""
+        assert _code(_body(Type=kind)) == "unknown_message_type"
+
+    def test_missing_type(self) -> None:
+        """A body without Type is refused as an unknown type."""
+        assert _code(_body(Type=...)) == "unknown_message_type"
+
+    @pytest.mark.parametrize(
+        "field",
+        [
+            "MessageId",
+            "TopicArn",
+            "Message",
+            "Timestamp",
+            "Signature",
+            "SigningCertURL",
+        ],
+    )
+    def test_missing_required_field(self, field: str) -> None:
+        """Each field SNS always sends is required."""
+        assert _code(_body(**{field: ...})) == "missing_field"
+
+    @pytest.mark.parametrize("field", ["Token", "SubscribeURL"])
+    def test_confirmation_without_its_fields(self, field: str) -> None:
+        """A SubscriptionConfirmation needs Token and SubscribeURL."""
+        body = _body(
+            Type="SubscriptionConfirmation",
+            Token="abc",
+            SubscribeURL="https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
+        )
+        document = json.loads(body)
+        del document[field]
+
+        assert _code(json.dumps(document)) == "missing_field"
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("MessageId", 123),
+            ("Message", {"nested": True}),
+            ("Message", None),
+            ("Subject", 5),
+            ("SignatureVersion", 1),
+            ("Signature", ""),
+            ("TopicArn", "arn:aws:sqs:us-east-1:123456789012:queue"),
+            ("TopicArn", "arn:aws:sns:us-east-1:1234:short-account"),
+            ("Timestamp", "2026-06-01T11:59:00"),
+            ("Timestamp", "yesterday"),
+            ("Timestamp", "2026-06-01"),
+            ("Timestamp", 1780000000),
+        ],
+    )
+    def test_fields_of_the_wrong_kind(self, field: str, value: object) -> None:
+        """Signed fields must be strings of the expected shape."""
+        assert _code(_body(**{field: value})) == "invalid_field"
+
+    def test_sentence_names_the_field(self) -> None:
+        """The error message says which field was wrong."""
+        with pytest.raises(MalformedMessage) as caught:
+            parse_message(_body(MessageId=123))
+
+        assert "MessageId" in caught.value.message

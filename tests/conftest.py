@@ -11,6 +11,24 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from snsreceiver.sns.testkit import TestSigner
 
+from tests.databases import (
+    database_url,
+    empty_database_url,
+    empty_engine,
+    engine,
+    fresh_store,
+    postgres_session_url,
+)
+
+__all__ = [
+    "database_url",
+    "empty_database_url",
+    "empty_engine",
+    "engine",
+    "fresh_store",
+    "postgres_session_url",
+]
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,275 @@
+"""Reading suppressions: one address, a filtered page, a full export, a bulk check.
+
+Listing pages by keyset on ``(since, email)``, which an index covers, so a page
+deep into a million rows costs the same as the first, and rows added while an
+operator pages never shift or repeat the ones already seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlalchemy import Select, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from snsreceiver.errors import InvalidRequest
+from snsreceiver.ses.records import normalise_email
+from snsreceiver.store.base import StoreBase
+from snsreceiver.store.models import (
+    AddressStatus,
+    CheckResult,
+    HistoryEntry,
+    Page,
+    SignupInfo,
+    SuppressionRow,
+)
+from snsreceiver.store.schema import history, signups, suppressions
+
+MAX_PAGE_SIZE: Final = 1000
+EXPORT_BATCH_SIZE: Final = 1000
+CHECK_CHUNK_SIZE: Final = 500
+"""Addresses per IN list; well under SQLite's limit on bound parameters."""
+
+
+class QueryStore(StoreBase):
+    """The operators' read side of the store."""
+
+    async def get_status(self, email: str) -> AddressStatus:
+        """Everything known about ``email``; a never-seen address is not suppressed."""
+        email = normalise_email(email)
+        async with self._read() as connection:
+            row = (
+                await connection.execute(
+                    select(suppressions).where(suppressions.c.email == email)
+                )
+            ).first()
+            signup = await fetch_signup(connection, email)
+            entries = await _fetch_history(connection, email)
+
+        if row is None:
+            return AddressStatus(
+                email=email,
+                suppressed=False,
+                reason=None,
+                since=None,
+                first_event_at=None,
+                last_event_at=None,
+                soft_bounce_days=(),
+                ses_suppressed=False,
+                signup=signup,
+                history=entries,
+            )
+        return AddressStatus(
+            email=email,
+            suppressed=bool(row.suppressed),
+            reason=row.reason,
+            since=row.since,
+            first_event_at=row.first_event_at,
+            last_event_at=row.last_event_at,
+            soft_bounce_days=tuple(date.fromisoformat(d) for d in row.soft_bounce_days),
+            ses_suppressed=bool(row.ses_suppressed),
+            signup=signup,
+            history=entries,
+        )
+
+    async def list_suppressions(
+        self,
+        *,
+        reason: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> Page:
+        """One page of suppressed addresses, oldest suppression first.
+
+        ``since`` is inclusive and ``until`` exclusive, both on the time the
+        address was suppressed. Pass a page's ``next_cursor`` back with the same
+        filters for the next page. Raises InvalidRequest (``invalid_cursor``,
+        ``invalid_limit``) for a cursor this store did not make or a bad limit.
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidRequest(
+                f"limit {limit} is outside 1 to {MAX_PAGE_SIZE}", code="invalid_limit"
+            )
+        after = decode_cursor(cursor) if cursor is not None else None
+
+        query = _suppressed_query(reason, since, until, after).limit(limit + 1)
+        async with self._read() as connection:
+            rows = [_suppression_row(row) for row in await connection.execute(query)]
+
+        if len(rows) <= limit:
+            return Page(items=rows, next_cursor=None)
+        items = rows[:limit]
+        return Page(items=items, next_cursor=encode_cursor(items[-1]))
+
+    async def iter_suppressions(
+        self,
+        *,
+        reason: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        batch_size: int = EXPORT_BATCH_SIZE,
+    ) -> AsyncIterator[SuppressionRow]:
+        """Every matching suppressed address, fetched in keyset batches.
+
+        Memory stays flat however many rows match, and no transaction is held
+        open between batches, so an export never blocks the webhook.
+        """
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = _suppressed_query(reason, since, until, after).limit(batch_size)
+            async with self._read() as connection:
+                batch = [
+                    _suppression_row(row) for row in await connection.execute(query)
+                ]
+
+            for row in batch:
+                yield row
+            if len(batch) < batch_size:
+                return
+            after = (batch[-1].since, batch[-1].email)
+
+    async def check(self, emails: Sequence[str]) -> list[CheckResult]:
+        """Answers for each address, in the order given, whether it is suppressed.
+
+        Duplicates are answered each time. A few thousand addresses take a
+        handful of indexed queries, chunked below SQLite's bound-parameter limit.
+        """
+        wanted = [normalise_email(email) for email in emails]
+        unique = list(dict.fromkeys(wanted))
+        states: dict[str, Any] = {}
+        statuses: dict[str, str] = {}
+
+        async with self._read() as connection:
+            for start in range(0, len(unique), CHECK_CHUNK_SIZE):
+                chunk = unique[start : start + CHECK_CHUNK_SIZE]
+                for row in await connection.execute(
+                    select(suppressions).where(suppressions.c.email.in_(chunk))
+                ):
+                    states[row.email] = row
+                for row in await connection.execute(
+                    select(signups.c.email, signups.c.status).where(
+                        signups.c.email.in_(chunk)
+                    )
+                ):
+                    statuses[row.email] = row.status
+
+        return [
+            _check_result(email, states.get(email), statuses.get(email))
+            for email in wanted
+        ]
+
+
+async def fetch_signup(connection: AsyncConnection, email: str) -> SignupInfo | None:
+    """The signup row of ``email``, or None."""
+    row = (
+        await connection.execute(select(signups).where(signups.c.email == email))
+    ).first()
+    if row is None:
+        return None
+    return SignupInfo(
+        email=row.email,
+        status=row.status,
+        source=row.source,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def _fetch_history(connection: AsyncConnection, email: str) -> list[HistoryEntry]:
+    rows = await connection.execute(
+        select(history).where(history.c.email == email).order_by(history.c.id)
+    )
+    return [
+        HistoryEntry(
+            id=row.id,
+            at=row.at,
+            action=row.action,
+            reason=row.reason,
+            actor=row.actor,
+            note=row.note,
+            evidence=dict(row.evidence),
+            sns_message_id=row.sns_message_id,
+        )
+        for row in rows
+    ]
+
+
+def _suppressed_query(
+    reason: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    after: tuple[datetime, str] | None,
+) -> Select[Any]:
+    """Suppressed rows matching the filters, after a keyset position, in key order."""
+    query = select(suppressions).where(suppressions.c.suppressed.is_(True))
+    if reason is not None:
+        query = query.where(suppressions.c.reason == reason)
+    if since is not None:
+        query = query.where(suppressions.c.since >= since)
+    if until is not None:
+        query = query.where(suppressions.c.since < until)
+    if after is not None:
+        query = query.where(tuple_(suppressions.c.since, suppressions.c.email) > after)
+    return query.order_by(suppressions.c.since, suppressions.c.email)
+
+
+def _suppression_row(row: Any) -> SuppressionRow:
+    return SuppressionRow(
+        email=row.email,
+        reason=row.reason,
+        since=row.since,
+        first_event_at=row.first_event_at,
+        last_event_at=row.last_event_at,
+        soft_bounce_count=len(row.soft_bounce_days),
+        ses_suppressed=bool(row.ses_suppressed),
+    )
+
+
+def _check_result(email: str, state: Any, signup_status: str | None) -> CheckResult:
+    if state is None:
+        return CheckResult(
+            email=email,
+            suppressed=False,
+            reason=None,
+            since=None,
+            ses_suppressed=False,
+            signup_status=signup_status,
+        )
+    return CheckResult(
+        email=email,
+        suppressed=bool(state.suppressed),
+        reason=state.reason if state.suppressed else None,
+        since=state.since if state.suppressed else None,
+        ses_suppressed=bool(state.ses_suppressed),
+        signup_status=signup_status,
+    )
+
+
+def encode_cursor(row: SuppressionRow) -> str:
+    """An opaque token for the position just after ``row``."""
+    payload = json.dumps([row.since.isoformat(), row.email]).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The keyset position inside a cursor; InvalidRequest if it is not ours."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        since, email = json.loads(base64.urlsafe_b64decode(padded))
+        position = datetime.fromisoformat(since)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise InvalidRequest(
+            "the cursor is not one this service handed out", code="invalid_cursor"
+        ) from exc
+    if position.tzinfo is None or not isinstance(email, str):
+        raise InvalidRequest(
+            "the cursor is not one this service handed out", code="invalid_cursor"
+        )
+    return position, email

@@ -1,0 +1,134 @@
+"""API tokens: made once, kept only as SHA-256 hashes, revoked at once.
+
+A token is 256 random bits, so a plain SHA-256 is enough to make the stored hash
+useless to a thief; no slow password hash is needed, and lookup by hash is one
+indexed query per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Any, Final
+
+from sqlalchemy import select
+
+from snsreceiver.errors import InvalidRequest
+from snsreceiver.store.base import StoreBase, insert_ignoring_conflicts
+from snsreceiver.store.models import TOKEN_SCOPES, TokenInfo
+from snsreceiver.store.schema import api_tokens
+
+TOKEN_PREFIX: Final = "snsr_"  # noqa: S105  # a marker for secret scanners, not a secret
+LAST_USED_RESOLUTION: Final = timedelta(minutes=1)
+"""last_used_at is refreshed at most this often, sparing a write per request."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore(StoreBase):
+    """Creating, listing, revoking and checking API tokens."""
+
+    async def create_token(self, name: str, scope: str) -> str:
+        """Makes a token and returns it; this is the only time it is seen.
+
+        Raises InvalidRequest ``invalid_token_name``, ``invalid_scope``, or
+        ``token_exists`` (409) when the name is taken, revoked tokens included.
+        """
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise InvalidRequest(
+                "a token name must have 1 to 100 characters", code="invalid_token_name"
+            )
+        if scope not in TOKEN_SCOPES:
+            raise InvalidRequest(
+                f"scope {scope!r} is not one of {sorted(TOKEN_SCOPES)}",
+                code="invalid_scope",
+            )
+
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        async with self._write() as connection:
+            inserted = await connection.execute(
+                insert_ignoring_conflicts(connection, api_tokens)
+                .values(
+                    name=name,
+                    scope=scope,
+                    token_hash=hash_token(token),
+                    created_at=self._now(),
+                )
+                .returning(api_tokens.c.name)
+            )
+            if inserted.first() is None:
+                raise InvalidRequest(
+                    f"a token named {name!r} already exists",
+                    code="token_exists",
+                    status=HTTPStatus.CONFLICT,
+                )
+        return token
+
+    async def list_tokens(self) -> list[TokenInfo]:
+        """Every token, revoked ones included, by name."""
+        async with self._read() as connection:
+            rows = await connection.execute(
+                select(api_tokens).order_by(api_tokens.c.name)
+            )
+            return [_token_info(row) for row in rows]
+
+    async def revoke_token(self, name: str) -> None:
+        """Revokes the token ``name`` at once; revoking it again changes nothing.
+
+        Raises InvalidRequest ``token_not_found`` (404) for an unknown name.
+        """
+        async with self._write() as connection:
+            found = await connection.scalar(
+                select(api_tokens.c.name).where(api_tokens.c.name == name)
+            )
+            if found is None:
+                raise InvalidRequest(
+                    f"no token is named {name!r}",
+                    code="token_not_found",
+                    status=HTTPStatus.NOT_FOUND,
+                )
+            await connection.execute(
+                api_tokens.update()
+                .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=self._now())
+            )
+
+    async def authenticate(self, token: str) -> TokenInfo | None:
+        """The token's details if it is valid and not revoked, else None."""
+        digest = hash_token(token)
+        async with self._read() as connection:
+            row = (
+                await connection.execute(
+                    select(api_tokens).where(api_tokens.c.token_hash == digest)
+                )
+            ).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        if not hmac.compare_digest(row.token_hash, digest):
+            return None
+
+        now = self._now()
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            async with self._write() as connection:
+                await connection.execute(
+                    api_tokens.update()
+                    .where(api_tokens.c.name == row.name)
+                    .values(last_used_at=now)
+                )
+        return _token_info(row)
+
+
+def _token_info(row: Any) -> TokenInfo:
+    return TokenInfo(
+        name=row.name,
+        scope=row.scope,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+    )

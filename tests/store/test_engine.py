@@ -1,0 +1,129 @@
+"""The engine, migrations and the driver-error boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import exc, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snsreceiver.errors import StoreUnavailable
+from snsreceiver.store import Store, create_engine, current_revision_is_head, upgrade
+from snsreceiver.store.engine import unavailable_on_driver_error
+from snsreceiver.store.schema import metadata
+
+
+class TestMigrations:
+    async def test_empty_database_is_not_at_head(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        """A database without migrations is reported as not current."""
+        assert await current_revision_is_head(empty_engine) is False
+
+    async def test_upgrade_from_empty_reaches_head(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        """Upgrading an empty database creates every table and reaches head."""
+        await upgrade(empty_engine)
+
+        assert await current_revision_is_head(empty_engine) is True
+        async with empty_engine.connect() as connection:
+            for table in metadata.sorted_tables:
+                count = await connection.scalar(select(func.count()).select_from(table))
+                assert count == 0
+
+    async def test_upgrade_twice_changes_nothing(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        """A second upgrade on a current database is a no-op."""
+        await upgrade(empty_engine)
+        await upgrade(empty_engine)
+
+        assert await current_revision_is_head(empty_engine) is True
+
+    async def test_upgrade_by_url(
+        self, empty_database_url: str, empty_engine: AsyncEngine
+    ) -> None:
+        """Upgrade accepts a URL, as the CLI passes it, and leaves no engine open."""
+        await upgrade(empty_database_url)
+
+        assert await current_revision_is_head(empty_engine) is True
+
+
+class TestSqlite:
+    async def test_wal_and_foreign_keys(self, tmp_path: Path) -> None:
+        """SQLite connections use WAL mode with foreign keys enforced."""
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+        try:
+            async with engine.connect() as connection:
+                mode = await connection.scalar(text("PRAGMA journal_mode"))
+                keys = await connection.scalar(text("PRAGMA foreign_keys"))
+                timeout = await connection.scalar(text("PRAGMA busy_timeout"))
+        finally:
+            await engine.dispose()
+
+        assert (mode, keys, timeout) == ("wal", 1, 10_000)
+
+
+class TestUnavailable:
+    async def test_unreachable_postgres_is_store_unavailable(self) -> None:
+        """A refused PostgreSQL connection becomes StoreUnavailable, chained."""
+        engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
+        try:
+            with pytest.raises(StoreUnavailable) as caught:
+                await Store(engine).ping()
+        finally:
+            await engine.dispose()
+
+        assert caught.value.code == "store_unavailable"
+        assert caught.value.__cause__ is not None
+
+    async def test_unopenable_sqlite_is_store_unavailable(self, tmp_path: Path) -> None:
+        """A SQLite file that cannot be opened becomes StoreUnavailable."""
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no' / 'dir.db'}")
+        try:
+            with pytest.raises(StoreUnavailable):
+                await Store(engine).ping()
+            with pytest.raises(StoreUnavailable):
+                await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    async def test_ping_answers(self, fresh_store: Store) -> None:
+        """ping returns quietly when the database answers."""
+        await fresh_store.ping()
+
+
+class FakeDriverError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"driver failure {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+class TestErrorBoundary:
+    @pytest.mark.parametrize("sqlstate", ["40P01", "40001", "53300", "57P01", "08006"])
+    def test_transient_sqlstates_are_unavailable(self, sqlstate: str) -> None:
+        """Deadlocks, shutdowns and exhausted connections may succeed on retry."""
+        error = exc.DBAPIError("SELECT 1", {}, FakeDriverError(sqlstate))
+
+        with pytest.raises(StoreUnavailable) as caught, unavailable_on_driver_error():
+            raise error
+
+        assert caught.value.__cause__ is error
+        assert sqlstate in caught.value.message
+
+    def test_other_database_errors_pass_through(self) -> None:
+        """A violated constraint is a bug, not an outage, and is not converted."""
+        error = exc.IntegrityError("INSERT", {}, FakeDriverError("23505"))
+
+        with pytest.raises(exc.IntegrityError), unavailable_on_driver_error():
+            raise error
+
+    def test_pool_timeout_is_unavailable(self) -> None:
+        """Waiting too long for a pooled connection is a temporary failure."""
+        with (
+            pytest.raises(StoreUnavailable, match="no database connection"),
+            unavailable_on_driver_error(),
+        ):
+            raise exc.TimeoutError("pool exhausted")

@@ -22,7 +22,7 @@ from snsreceiver.settings import Settings
 from snsreceiver.sns.message import SnsMessage
 from snsreceiver.sns.urls import check_subscribe_url
 from snsreceiver.sns.verifier import MessageVerifier
-from snsreceiver.store.repository import IncomingMessage, Store
+from snsreceiver.store import IncomingMessage, Store
 from snsreceiver.suppression.policy import SuppressionPolicy
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,9 @@ class DeliveryHandler:
 
     async def _take_unsubscribe(self, message: SnsMessage) -> DeliveryResult:
         recorded = await self._store.record_subscription(
-            _incoming(message), subscribe_url=None, token=message.token,
+            _incoming(message),
+            subscribe_url=None,
+            token=message.token,
             status="unsubscribed",
         )
         return DeliveryResult(message, "unsubscribed" if recorded else "duplicate")
@@ -157,6 +159,6 @@ def _incoming(message: SnsMessage) -> IncomingMessage:
         type=message.type,
         topic_arn=message.topic_arn,
         sent_at=message.timestamp,
-        raw=message.raw,
+        raw=message.raw.decode("utf-8"),
         subject=message.subject,
     )

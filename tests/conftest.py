@@ -10,7 +10,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from snsreceiver.sns.testkit import TestSigner
-
 from tests.databases import (
     database_url,
     empty_database_url,

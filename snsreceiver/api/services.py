@@ -22,8 +22,7 @@ from snsreceiver.metrics import Metrics
 from snsreceiver.settings import Settings
 from snsreceiver.sns.certificates import CertificateStore
 from snsreceiver.sns.verifier import MessageVerifier
-from snsreceiver.store.engine import create_engine, upgrade
-from snsreceiver.store.repository import Store
+from snsreceiver.store import Store, create_engine, upgrade
 from snsreceiver.suppression.policy import SuppressionPolicy
 
 logger = logging.getLogger(__name__)
@@ -63,7 +62,11 @@ async def open_services(
             await upgrade(engine)
 
         certificates = CertificateStore.from_settings(settings, http_client)
-        verifier = MessageVerifier(settings, certificates, **_clock(clock))
+        verifier = (
+            MessageVerifier(settings, certificates)
+            if clock is None
+            else MessageVerifier(settings, certificates, clock=clock)
+        )
         store = Store(engine)
         metrics = Metrics()
         metrics.callbacks.add_counter(
@@ -88,14 +91,14 @@ async def open_services(
             certificates=certificates,
             store=store,
             deliveries=DeliveryHandler(
-                settings, verifier, store, SuppressionPolicy.from_settings(settings), http_client
+                settings,
+                verifier,
+                store,
+                SuppressionPolicy.from_settings(settings),
+                http_client,
             ),
             metrics=metrics,
         )
-
-
-def _clock(clock: Callable[[], datetime] | None) -> dict[str, Callable[[], datetime]]:
-    return {} if clock is None else {"clock": clock}
 
 
 def get_services(request: Request) -> Services:

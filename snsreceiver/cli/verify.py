@@ -28,7 +28,9 @@ def verify(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Saved SNS message bodies (JSON files).", show_default=False
+            help="Saved SNS message bodies (JSON files).",
+            metavar="FILE",
+            show_default=False,
         ),
     ],
     cert_dir: Annotated[
@@ -57,6 +59,9 @@ def verify(
     moment = _parse_at(at)
     overrides: dict[str, object] = {}
     if cert_dir is not None:
+        if not cert_dir.is_dir():
+            typer.echo(f"error: --cert-dir {cert_dir} is not a directory", err=True)
+            raise typer.Exit(EXIT_USAGE)
         overrides["cert_dir"] = cert_dir
     settings = load_settings(**overrides)
 

@@ -193,7 +193,11 @@ class CertificateStore:
         Raises CertificateUrlRefused or CertificateRejected (permanent) and
         CertificateUnavailable (temporary).
         """
-        entry = self._cache.get(url)
+        try:
+            entry: _Entry | None = self._cache[url]
+        except KeyError:
+            entry = None
+
         if entry is not None and entry.region == region:
             self.hits += 1
         else:
@@ -301,3 +305,8 @@ def _read_pinned(path: Path) -> bytes | None:
             return file.read(MAX_CERTIFICATE_BYTES + 1)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise CertificateUnavailable(
+            f"The pinned certificate {path} cannot be read ({exc.strerror}).",
+            code="certificate_unavailable",
+        ) from exc

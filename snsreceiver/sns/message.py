@@ -22,7 +22,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -40,9 +39,15 @@ MESSAGE_TYPES: tuple[MessageType, ...] = (
     "UnsubscribeConfirmation",
 )
 
+# Topic names are letters, digits, - and _ (at most 256), FIFO topics end in .fifo.
 TOPIC_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:sns:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+):\d{12}:[\w-]{1,256}"
+    r"arn:aws(?:-[a-z]+)*:sns:[a-z]{2}(?:-[a-z]+)+-[0-9]+:[0-9]{12}"
+    r":[A-Za-z0-9_-]{1,256}(?:\.fifo)?"
 )
+
+# The key under which parsing hands the body bytes to the model; whatever a body
+# puts under this key is overwritten.
+RAW_KEY = "raw"
 
 # Keys whose two spellings (HTTP delivery, Lambda record) may not both appear.
 _CASINGS = (
@@ -80,8 +85,7 @@ class SnsMessage(BaseModel):
         validation_alias=AliasChoices("UnsubscribeURL", "UnsubscribeUrl"),
     )
     token: str | None = Field(default=None, alias="Token")
-
-    _raw: bytes = PrivateAttr(default=b"")
+    raw: bytes = Field(default=b"", alias=RAW_KEY, exclude=True, repr=False)
 
     @field_validator("topic_arn")
     @classmethod
@@ -121,11 +125,6 @@ class SnsMessage(BaseModel):
         """The AWS region of the topic, e.g. ``us-east-1``."""
         return self.topic_arn.split(":")[3]
 
-    @property
-    def raw(self) -> bytes:
-        """The body exactly as it arrived."""
-        return self._raw
-
 
 def parse_message(body: bytes | str) -> SnsMessage:
     """Parses one SNS message body, raising MalformedMessage on anything odd."""
@@ -139,13 +138,13 @@ def parse_message(body: bytes | str) -> SnsMessage:
         ) from exc
 
     try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
+        document = _DECODER.decode(text)
     except _DuplicateKey as exc:
         raise MalformedMessage(
             f"The message body repeats the key {exc.key!r}; each key may appear once.",
             code="duplicate_key",
         ) from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise MalformedMessage(
             "The message body is not valid JSON.", code="invalid_json"
         ) from exc
@@ -156,9 +155,8 @@ def parse_message(body: bytes | str) -> SnsMessage:
         )
 
     _check_casings(document)
-    message = _validate(document)
-    message._raw = raw
-    return message
+    document[RAW_KEY] = raw
+    return _validate(document)
 
 
 def _validate(document: dict[str, Any]) -> SnsMessage:
@@ -208,7 +206,7 @@ def _parse_timestamp(value: str) -> datetime:
     return moment
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -221,3 +219,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _DuplicateKey(key)
         document[key] = value
     return document
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)

@@ -21,10 +21,11 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from snsreceiver.errors import MalformedMessage, SignatureInvalid
 from snsreceiver.sns.message import SnsMessage
 
-HASHES: dict[str, type[hashes.HashAlgorithm]] = {
-    "1": hashes.SHA1,
-    "2": hashes.SHA256,
+HASHES: dict[str, hashes.HashAlgorithm] = {
+    "1": hashes.SHA1(),  # noqa: S303  # SignatureVersion 1 is SHA-1, as AWS defines it
+    "2": hashes.SHA256(),
 }
+PADDING = padding.PKCS1v15()
 
 
 def string_to_sign(message: SnsMessage) -> bytes:
@@ -70,9 +71,7 @@ def check_signature(message: SnsMessage, public_key: RSAPublicKey) -> None:
         ) from None
 
     try:
-        public_key.verify(
-            signature, string_to_sign(message), padding.PKCS1v15(), algorithm()
-        )
+        public_key.verify(signature, string_to_sign(message), PADDING, algorithm)
     except InvalidSignature:
         raise SignatureInvalid(
             f"Signature of message {message.message_id} does not match its signed "

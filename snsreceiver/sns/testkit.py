@@ -94,7 +94,7 @@ class TestSigner:
 
         message = parse_message(json.dumps(signed))
         signature = self.key.sign(
-            string_to_sign(message), padding.PKCS1v15(), HASHES[version]()
+            string_to_sign(message), padding.PKCS1v15(), HASHES[version]
         )
         signed["Signature"] = b64encode(signature).decode("ascii")
         return signed

@@ -13,11 +13,12 @@ See https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.ht
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from snsreceiver.errors import CertificateUrlRefused
 
-REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
 CERTIFICATE_PATH = re.compile(r"/SimpleNotificationService-[0-9a-f]{32}\.pem")
 
 # Printable ASCII without space, backslash or percent: nothing a parser could
@@ -35,11 +36,13 @@ def sns_host(region: str) -> str:
     return f"sns.{region}.{suffix}"
 
 
+@lru_cache(maxsize=256)
 def check_certificate_url(url: str, region: str) -> str:
     """Checks a SigningCertURL and returns its file name.
 
     Raises CertificateUrlRefused unless the URL is exactly
     ``https://sns.<region>.<suffix>/SimpleNotificationService-<32 hex>.pem``.
+    A pure function, so accepted URLs are remembered (refusals never are).
     """
     parts = _split(url, "SigningCertURL", "certificate_url_refused")
     _check_origin(parts, url, region, "SigningCertURL", "certificate_url_refused")

@@ -77,10 +77,12 @@ class MessageVerifier:
         ``at`` replaces the clock for the timestamp and certificate checks.
         """
         lowered = {k.lower(): v for k, v in headers.items()} if headers else {}
-        check_raw_delivery(lowered)
+        if lowered:
+            check_raw_delivery(lowered)
 
         message = parse_message(body)
-        check_headers(message, lowered)
+        if lowered:
+            check_headers(message, lowered)
         self._check_version(message)
         self._check_topic(message)
 
@@ -107,6 +109,12 @@ class MessageVerifier:
             )
 
     def _check_topic(self, message: SnsMessage) -> None:
+        if self._topics is not None and not self._topics:
+            raise TopicNotAllowed(
+                f"TopicArn {message.topic_arn} is not allowed: no topic is, until "
+                "SNSRECEIVER_TOPIC_ARNS lists the topics this receiver serves.",
+                code="topic_not_allowed",
+            )
         if self._topics is not None and message.topic_arn not in self._topics:
             raise TopicNotAllowed(
                 f"TopicArn {message.topic_arn} is not on the allow-list "

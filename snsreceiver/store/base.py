@@ -9,12 +9,22 @@ deliveries for one address never overwrite each other's changes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -62,6 +72,22 @@ def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Any:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def among(
+    connection: AsyncConnection, column: ColumnElement[str], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """``column IN values`` bound as one parameter, however many values there are.
+
+    A plain IN list binds one parameter per value, which SQLite caps and which
+    costs SQLAlchemy time per value; an array (PostgreSQL) or a JSON list read
+    by ``json_each`` (SQLite) keeps a check of thousands of addresses one query.
+    """
+    if connection.dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(String()))
+        return column == any_(array)
+    listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String()))
+    return column.in_(select(literal_column("value")).select_from(listed))
 
 
 async def lock_state(

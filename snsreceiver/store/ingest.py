@@ -117,6 +117,16 @@ class IngestStore(StoreBase):
                 )
         return True
 
+    async def has_message(self, message_id: str) -> bool:
+        """Whether a message with this MessageId is already stored."""
+        async with self._read() as connection:
+            found = await connection.scalar(
+                select(sns_messages.c.message_id).where(
+                    sns_messages.c.message_id == message_id
+                )
+            )
+        return found is not None
+
     async def mark_subscription(self, topic_arn: str, status: str) -> None:
         """Sets the state of a topic's subscription, for instance once confirmed."""
         async with self._write() as connection:

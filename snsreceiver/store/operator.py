@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.ses.records import normalise_email
 from snsreceiver.store.base import (
+    among,
     append_history,
     insert_ignoring_conflicts,
     lock_state,
@@ -30,7 +31,7 @@ from snsreceiver.store.models import (
     SignupImportRow,
     SignupInfo,
 )
-from snsreceiver.store.queries import CHECK_CHUNK_SIZE, QueryStore, fetch_signup
+from snsreceiver.store.queries import QueryStore, fetch_signup
 from snsreceiver.store.schema import EMAIL_LENGTH, signups
 from snsreceiver.suppression.state import Reason
 
@@ -183,13 +184,13 @@ class OperatorStore(QueryStore):
         emails = list(rows)
         async with self._write() as connection:
             now = self._now()
-            existing: set[str] = set()
-            for start in range(0, len(emails), CHECK_CHUNK_SIZE):
-                chunk = emails[start : start + CHECK_CHUNK_SIZE]
-                found = await connection.scalars(
-                    select(signups.c.email).where(signups.c.email.in_(chunk))
+            existing = set(
+                await connection.scalars(
+                    select(signups.c.email).where(
+                        among(connection, signups.c.email, emails)
+                    )
                 )
-                existing.update(found)
+            )
 
             new = [
                 {

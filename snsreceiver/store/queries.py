@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.ses.records import normalise_email
-from snsreceiver.store.base import StoreBase
+from snsreceiver.store.base import StoreBase, among
 from snsreceiver.store.models import (
     AddressStatus,
     CheckResult,
@@ -32,8 +32,6 @@ from snsreceiver.store.schema import history, signups, suppressions
 
 MAX_PAGE_SIZE: Final = 1000
 EXPORT_BATCH_SIZE: Final = 1000
-CHECK_CHUNK_SIZE: Final = 500
-"""Addresses per IN list; well under SQLite's limit on bound parameters."""
 
 
 class QueryStore(StoreBase):
@@ -135,35 +133,49 @@ class QueryStore(StoreBase):
                 return
             after = (batch[-1].since, batch[-1].email)
 
+    async def count_suppressions(self) -> dict[str, int]:
+        """How many addresses are suppressed, by reason, for the metrics."""
+        query = (
+            select(suppressions.c.reason, func.count())
+            .where(suppressions.c.suppressed.is_(True))
+            .group_by(suppressions.c.reason)
+        )
+        async with self._read() as connection:
+            rows = await connection.execute(query)
+            return {str(reason): int(count) for reason, count in rows}
+
     async def check(self, emails: Sequence[str]) -> list[CheckResult]:
         """Answers for each address, in the order given, whether it is suppressed.
 
-        Duplicates are answered each time. A few thousand addresses take a
-        handful of indexed queries, chunked below SQLite's bound-parameter limit.
+        Duplicates are answered each time. However many addresses are asked,
+        this is two indexed queries (see :func:`~snsreceiver.store.base.among`).
         """
         wanted = [normalise_email(email) for email in emails]
         unique = list(dict.fromkeys(wanted))
-        states: dict[str, Any] = {}
-        statuses: dict[str, str] = {}
 
         async with self._read() as connection:
-            for start in range(0, len(unique), CHECK_CHUNK_SIZE):
-                chunk = unique[start : start + CHECK_CHUNK_SIZE]
-                for row in await connection.execute(
-                    select(suppressions).where(suppressions.c.email.in_(chunk))
-                ):
-                    states[row.email] = row
-                for row in await connection.execute(
-                    select(signups.c.email, signups.c.status).where(
-                        signups.c.email.in_(chunk)
-                    )
-                ):
-                    statuses[row.email] = row.status
+            found = await connection.execute(
+                select(
+                    suppressions.c.email,
+                    suppressions.c.suppressed,
+                    suppressions.c.reason,
+                    suppressions.c.since,
+                    suppressions.c.ses_suppressed,
+                ).where(among(connection, suppressions.c.email, unique))
+            )
+            states = {row[0]: row for row in found}
+            signed_up = await connection.execute(
+                select(signups.c.email, signups.c.status).where(
+                    among(connection, signups.c.email, unique)
+                )
+            )
+            statuses: dict[str, str] = {row[0]: row[1] for row in signed_up}
 
-        return [
-            _check_result(email, states.get(email), statuses.get(email))
-            for email in wanted
-        ]
+        answers = {
+            email: _check_result(email, states.get(email), statuses.get(email))
+            for email in unique
+        }
+        return [answers[email] for email in wanted]
 
 
 async def fetch_signup(connection: AsyncConnection, email: str) -> SignupInfo | None:
@@ -208,7 +220,11 @@ def _suppressed_query(
     after: tuple[datetime, str] | None,
 ) -> Select[Any]:
     """Suppressed rows matching the filters, after a keyset position, in key order."""
-    query = select(suppressions).where(suppressions.c.suppressed.is_(True))
+    # since IS NOT NULL is implied by suppressed; saying it lets SQLite, which
+    # sorts NULLs first, seek past the never-suppressed rows in the index.
+    query = select(suppressions).where(
+        suppressions.c.suppressed.is_(True), suppressions.c.since.is_not(None)
+    )
     if reason is not None:
         query = query.where(suppressions.c.reason == reason)
     if since is not None:
@@ -232,24 +248,19 @@ def _suppression_row(row: Any) -> SuppressionRow:
     )
 
 
-def _check_result(email: str, state: Any, signup_status: str | None) -> CheckResult:
+def _check_result(
+    email: str,
+    state: tuple[str, bool, str | None, datetime | None, bool] | None,
+    signup_status: str | None,
+) -> CheckResult:
     if state is None:
+        return CheckResult(email, False, None, None, False, signup_status)
+    _, suppressed, reason, since, ses_suppressed = state
+    if not suppressed:
         return CheckResult(
-            email=email,
-            suppressed=False,
-            reason=None,
-            since=None,
-            ses_suppressed=False,
-            signup_status=signup_status,
+            email, False, None, None, bool(ses_suppressed), signup_status
         )
-    return CheckResult(
-        email=email,
-        suppressed=bool(state.suppressed),
-        reason=state.reason if state.suppressed else None,
-        since=state.since if state.suppressed else None,
-        ses_suppressed=bool(state.ses_suppressed),
-        signup_status=signup_status,
-    )
+    return CheckResult(email, True, reason, since, bool(ses_suppressed), signup_status)
 
 
 def encode_cursor(row: SuppressionRow) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from asgi_lifespan import LifespanManager
 
@@ -9,9 +11,9 @@ from snsreceiver.api.app import create_app
 from snsreceiver.settings import Settings
 
 
-async def test_healthz_answers_ok() -> None:
+async def test_healthz_answers_ok(tmp_path: Path) -> None:
     """/healthz needs no token and answers ok while the process serves."""
-    app = create_app(Settings())
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/s.db"))
 
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

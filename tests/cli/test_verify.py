@@ -21,6 +21,7 @@ REAL_MESSAGES = sorted(str(path) for path in REAL_AWS.glob("*.json"))
 
 @pytest.fixture
 def runner() -> CliRunner:
+    """Runs the Typer app in-process, keeping stdout and stderr apart."""
     return CliRunner()
 
 
@@ -199,3 +200,17 @@ def test_installed_command_exits_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.startswith(f"invalid {copy} ")
     assert "Traceback" not in result.stderr
+
+
+def test_missing_cert_dir_is_one_line_and_exit_two(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A --cert-dir that is not a directory is reported before any work."""
+    result = runner.invoke(
+        app, ["verify", "--cert-dir", str(tmp_path / "nope"), REAL_MESSAGES[0]]
+    )
+
+    assert result.exit_code == 2
+    assert (
+        result.stderr == f"error: --cert-dir {tmp_path / 'nope'} is not a directory\n"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -43,7 +43,8 @@ def _store(
 
 
 def _url(number: int) -> str:
-    return f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-{number:032x}.pem"
+    host = f"sns.{REGION}.amazonaws.com"
+    return f"https://{host}/SimpleNotificationService-{number:032x}.pem"
 
 
 class TestFetching:
@@ -213,6 +214,23 @@ class TestPinned:
 
         with pytest.raises(CertificateUrlRefused):
             await store.get(url, region=REGION, at=NOW)
+
+    async def test_unreadable_pinned_file_is_temporary(
+        self,
+        http_client: httpx.AsyncClient,
+        clock: Clock,
+        cert_server: CertServer,
+        tmp_path: Path,
+        test_signer: TestSigner,
+    ) -> None:
+        """A pinned path that cannot be read is an unavailable certificate."""
+        (tmp_path / test_signer.file_name).mkdir()
+        store = _store(http_client, clock, cert_dir=tmp_path)
+
+        with pytest.raises(CertificateUnavailable):
+            await store.get(test_signer.cert_url(REGION), region=REGION, at=NOW)
+
+        assert cert_server.requests == []
 
     def test_from_settings_reads_the_cert_settings(
         self, http_client: httpx.AsyncClient, tmp_path: Path
@@ -456,7 +474,7 @@ class TestCertificateChecks:
     )
     async def test_certificate_outside_its_validity_is_refused(
         self,
-        at: object,
+        at: datetime,
         store: CertificateStore,
         cert_server: CertServer,
         signing_key: rsa.RSAPrivateKey,
@@ -470,7 +488,7 @@ class TestCertificateChecks:
         cert_server.pem = day.certificate_pem
 
         with pytest.raises(CertificateRejected) as caught:
-            await store.get(day.cert_url(REGION), region=REGION, at=at)  # type: ignore[arg-type]
+            await store.get(day.cert_url(REGION), region=REGION, at=at)
 
         assert caught.value.code == "certificate_expired"
 

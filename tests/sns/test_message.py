@@ -90,6 +90,24 @@ class TestFields:
 
         assert message.type == "Notification"
 
+    def test_fifo_and_china_topics_are_topic_arns(self) -> None:
+        """FIFO topic names and the aws-cn partition are valid ARNs."""
+        fifo = parse_message(
+            _body(TopicArn="arn:aws:sns:us-east-1:123456789012:t.fifo")
+        )
+        china = parse_message(
+            _body(TopicArn="arn:aws-cn:sns:cn-north-1:123456789012:t")
+        )
+
+        assert fifo.topic_arn.endswith(".fifo")
+        assert china.region == "cn-north-1"
+
+    def test_body_cannot_forge_the_raw_bytes(self) -> None:
+        """A "raw" key in the body never replaces the received bytes."""
+        body = _body(raw="forged")
+
+        assert parse_message(body).raw == body
+
     def test_message_is_frozen(self) -> None:
         """A parsed message cannot be changed after verification."""
         message = parse_message(_body())
@@ -119,6 +137,10 @@ class TestRejections:
     def test_bodies_that_are_not_a_json_object(self, body: bytes) -> None:
         """Anything but one UTF-8 JSON object is invalid_json."""
         assert _code(body) == "invalid_json"
+
+    def test_deeply_nested_body(self) -> None:
+        """Nesting deep enough to exhaust the parser is invalid_json, not a crash."""
+        assert _code(b'{"a":' * 100_000) == "invalid_json"
 
     def test_duplicate_top_level_key(self) -> None:
         """A repeated key could be read two ways, so it is refused."""
@@ -186,6 +208,8 @@ class TestRejections:
             ("Signature", ""),
             ("TopicArn", "arn:aws:sqs:us-east-1:123456789012:queue"),
             ("TopicArn", "arn:aws:sns:us-east-1:1234:short-account"),
+            ("TopicArn", "arn:aws:sns:us-east-1:١٢٣٤٥٦٧٨٩٠١٢:arabic-digits"),
+            ("TopicArn", "arn:aws:sns:us-east-1:123456789012:spaced name"),
             ("Timestamp", "2026-06-01T11:59:00"),
             ("Timestamp", "yesterday"),
             ("Timestamp", "2026-06-01"),

@@ -167,6 +167,23 @@ class TestListing:
             decode_cursor("W10")
 
 
+class TestCounts:
+    async def test_counts_suppressed_addresses_by_reason(
+        self, fresh_store: Store
+    ) -> None:
+        """Counts cover suppressed addresses only, grouped by reason."""
+        emails = await populate(fresh_store, 7)
+        await fresh_store.unsuppress(emails[1], note=None, actor="ops")
+
+        counts = await fresh_store.count_suppressions()
+
+        assert counts == {"complaint": 3, "bounce": 3}
+
+    async def test_empty_store_counts_nothing(self, fresh_store: Store) -> None:
+        """An empty store has no suppressions to count."""
+        assert await fresh_store.count_suppressions() == {}
+
+
 class TestExport:
     async def test_streams_every_row_in_batches(self, fresh_store: Store) -> None:
         """The export yields every matching row once, across many small batches."""

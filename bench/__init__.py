@@ -1,0 +1,1 @@
+"""Benchmarks for snsreceiver; run with ``python -m bench [name]`` or ``make bench``."""

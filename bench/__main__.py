@@ -1,0 +1,26 @@
+"""Runs one benchmark by name, or all of them: ``python -m bench [verify]``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from bench import verify
+
+BENCHMARKS: dict[str, Callable[[], None]] = {"verify": verify.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        choices = ", ".join(BENCHMARKS)
+        print(f"error: unknown benchmark {unknown[0]!r}; choose from {choices}")
+        return 2
+    for name in names:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

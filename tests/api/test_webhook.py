@@ -1,0 +1,473 @@
+"""POST /sns end to end: signed messages in, suppression state and statuses out.
+
+Every test runs against SQLite and PostgreSQL. Messages are signed by the test
+signer whose certificate is pinned, and SES payloads are the AWS documentation's
+examples kept in fixtures/ses/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from snsreceiver.api.app import create_app
+from snsreceiver.settings import Settings
+from snsreceiver.sns.testkit import DEFAULT_TOPIC_ARN, TestSigner
+from tests.api.conftest import AwsDouble, Webhook
+
+SES_FIXTURES = Path(__file__).parents[2] / "fixtures" / "ses"
+VALIDATION_NOTICE = "Successfully validated SNS topic for Amazon SES event publishing."
+
+
+def ses_document(name: str, **changes: Any) -> dict[str, Any]:
+    """An SES documentation example, parsed, with top-level sections replaced."""
+    document: dict[str, Any] = json.loads((SES_FIXTURES / name).read_text())
+    for section, values in changes.items():
+        document[section] = {**document[section], **values}
+    return document
+
+
+def soft_bounce(email: str, when: datetime, feedback_id: str) -> str:
+    """A Transient (MailboxFull) bounce of ``email`` at ``when``."""
+    stamp = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    document = ses_document(
+        "ses-notification_bounce_transient.json",
+        bounce={
+            "bounceType": "Transient",
+            "bounceSubType": "General",
+            "timestamp": stamp,
+            "feedbackId": feedback_id,
+            "bouncedRecipients": [{"emailAddress": email, "status": "4.2.2"}],
+        },
+    )
+    return json.dumps(document)
+
+
+def delay(email: str, number: int) -> str:
+    document = ses_document("ses-event_delayed-delivery.json")
+    document["deliveryDelay"]["delayedRecipients"] = [
+        {"emailAddress": email, "status": "4.4.1", "diagnosticCode": "smtp; 421"}
+    ]
+    document["mail"]["messageId"] = f"delayed-mail-{number}"
+    return json.dumps(document)
+
+
+def headers_for(body: bytes) -> dict[str, str]:
+    message = json.loads(body)
+    return {
+        "x-amz-sns-message-type": message["Type"],
+        "x-amz-sns-message-id": message["MessageId"],
+        "x-amz-sns-topic-arn": message["TopicArn"],
+    }
+
+
+async def history_actions(webhook: Webhook, email: str) -> list[str]:
+    status = await webhook.services.store.get_status(email)
+    return [entry.action for entry in status.history]
+
+
+class TestFeedback:
+    """Verified SES feedback becomes suppression state."""
+
+    async def test_hard_bounce_suppresses_the_bounced_recipient(
+        self, webhook: Webhook
+    ) -> None:
+        """A permanent bounce suppresses jane@example.com with its evidence."""
+        body = webhook.notification(
+            (SES_FIXTURES / "ses-notification_bounce_with-dsn.json").read_text()
+        )
+
+        response = await webhook.post(body, headers_for(body))
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "accepted"
+        status = await webhook.services.store.get_status("Jane@Example.com")
+        assert status.suppressed is True
+        assert status.reason == "bounce"
+        [entry] = status.history
+        assert entry.action == "suppressed"
+        assert entry.sns_message_id == json.loads(body)["MessageId"]
+        assert entry.evidence["bounce_type"] == "Permanent"
+        assert entry.evidence["feedback_id"] == (
+            "00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa068a-000000"
+        )
+
+    async def test_complaint_suppresses_and_unsubscribes_the_signup(
+        self, webhook: Webhook
+    ) -> None:
+        """A complaint suppresses with reason complaint and ends the signup."""
+        document = ses_document("ses-notification_complaint_with-feedback-report.json")
+        email = document["complaint"]["complainedRecipients"][0]["emailAddress"]
+        await webhook.services.store.upsert_signup(
+            email, status="subscribed", source="test"
+        )
+
+        response = await webhook.post(webhook.notification(json.dumps(document)))
+
+        assert response.status_code == 200
+        status = await webhook.services.store.get_status(email)
+        assert (status.suppressed, status.reason) == (True, "complaint")
+        assert status.signup is not None
+        assert status.signup.status == "unsubscribed"
+
+    async def test_not_spam_complaint_does_not_suppress(self, webhook: Webhook) -> None:
+        """Feedback type not-spam is recorded and leaves the address mailable."""
+        document = ses_document(
+            "ses-notification_complaint_with-feedback-report.json",
+            complaint={"complaintFeedbackType": "not-spam"},
+        )
+        email = document["complaint"]["complainedRecipients"][0]["emailAddress"]
+
+        response = await webhook.post(webhook.notification(json.dumps(document)))
+
+        assert response.status_code == 200
+        status = await webhook.services.store.get_status(email)
+        assert status.suppressed is False
+        assert [entry.action for entry in status.history] == ["complaint_recorded"]
+
+    async def test_soft_bounces_on_three_days_suppress_and_delivery_heals(
+        self, webhook: Webhook
+    ) -> None:
+        """Two soft bounces are healed by a delivery; three more days suppress."""
+        email = "soft@example.com"
+        start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+        for day in range(2):
+            body = webhook.notification(
+                soft_bounce(email, start + timedelta(days=day), f"soft-{day}")
+            )
+            assert (await webhook.post(body)).status_code == 200
+        assert (await webhook.services.store.get_status(email)).soft_bounce_count == 2
+
+        delivery = ses_document(
+            "ses-notification_delivery.json",
+            delivery={
+                "timestamp": "2026-11-02T18:00:00.000Z",
+                "recipients": [email],
+            },
+        )
+        assert (
+            await webhook.post(webhook.notification(json.dumps(delivery)))
+        ).is_success
+        healed = await webhook.services.store.get_status(email)
+        assert (healed.soft_bounce_count, healed.suppressed) == (0, False)
+
+        for day in range(3, 6):
+            body = webhook.notification(
+                soft_bounce(email, start + timedelta(days=day), f"soft-{day}")
+            )
+            assert (await webhook.post(body)).status_code == 200
+
+        status = await webhook.services.store.get_status(email)
+        assert (status.suppressed, status.reason) == (True, "soft_bounce")
+        assert await history_actions(webhook, email) == [
+            "soft_bounce_counted",
+            "soft_bounce_counted",
+            "soft_bounces_healed",
+            "soft_bounce_counted",
+            "soft_bounce_counted",
+            "suppressed",
+        ]
+
+    async def test_delivery_delay_is_recorded_without_suppressing(
+        self, webhook: Webhook
+    ) -> None:
+        """A DeliveryDelay event lands in the history only."""
+        response = await webhook.post(
+            webhook.notification(delay("late@example.com", 1))
+        )
+
+        assert response.status_code == 200
+        status = await webhook.services.store.get_status("late@example.com")
+        assert status.suppressed is False
+        assert [entry.action for entry in status.history] == ["delay_recorded"]
+
+    async def test_ses_validation_notice_is_acknowledged_as_a_no_op(
+        self, webhook: Webhook
+    ) -> None:
+        """SES's first, non-JSON message on a topic is accepted and ignored."""
+        response = await webhook.post(webhook.notification(VALIDATION_NOTICE))
+
+        assert response.status_code == 200
+        assert response.json()["status"] == "ignored"
+
+
+class TestExactlyOnce:
+    """However often SNS delivers, each message and each SES event counts once."""
+
+    async def test_the_same_message_twice_changes_nothing_the_second_time(
+        self, webhook: Webhook
+    ) -> None:
+        """A redelivered MessageId answers duplicate and writes no history."""
+        body = webhook.notification(delay("twice@example.com", 1))
+
+        first = await webhook.post(body)
+        second = await webhook.post(body)
+
+        assert first.json()["status"] == "accepted"
+        assert second.status_code == 200
+        assert second.json()["status"] == "duplicate"
+        assert await history_actions(webhook, "twice@example.com") == ["delay_recorded"]
+
+    async def test_one_bounce_in_both_dialects_counts_once(
+        self, webhook: Webhook
+    ) -> None:
+        """The same feedbackId and recipient from both dialects is one event."""
+        notification = (
+            SES_FIXTURES / "ses-notification_bounce_no-dsn.json"
+        ).read_text()
+        event = ses_document("ses-event_bounce.json")
+        notice = json.loads(notification)
+        event["bounce"] = notice["bounce"]
+        event["mail"]["messageId"] = notice["mail"]["messageId"]
+        email = notice["bounce"]["bouncedRecipients"][0]["emailAddress"]
+
+        await webhook.post(webhook.notification(notification))
+        await webhook.post(webhook.notification(json.dumps(event)))
+
+        assert await history_actions(webhook, email) == ["suppressed"]
+
+    async def test_simultaneous_deliveries_for_one_address_lose_no_update(
+        self, webhook: Webhook
+    ) -> None:
+        """Forty delays for one address at once give forty history entries."""
+        email = "busy@example.com"
+        bodies = [webhook.notification(delay(email, n)) for n in range(40)]
+
+        responses = await asyncio.gather(*(webhook.post(body) for body in bodies))
+
+        assert [r.status_code for r in responses] == [200] * 40
+        assert await history_actions(webhook, email) == ["delay_recorded"] * 40
+
+    async def test_simultaneous_redeliveries_are_accepted_exactly_once(
+        self, webhook: Webhook
+    ) -> None:
+        """Twenty copies of one message at once: one accepted, the rest duplicates."""
+        body = webhook.notification(delay("copies@example.com", 1))
+
+        responses = await asyncio.gather(*(webhook.post(body) for _ in range(20)))
+
+        outcomes = sorted(r.json()["status"] for r in responses)
+        assert outcomes == ["accepted"] + ["duplicate"] * 19
+        assert await history_actions(webhook, "copies@example.com") == [
+            "delay_recorded"
+        ]
+
+
+class TestSubscriptions:
+    """SubscriptionConfirmation and UnsubscribeConfirmation messages."""
+
+    async def test_confirmation_visits_subscribe_url_once(
+        self, webhook: Webhook
+    ) -> None:
+        """An allowed topic is confirmed by one GET of its SubscribeURL."""
+        body = webhook.signer.envelope(type="SubscriptionConfirmation")
+
+        first = await webhook.post(body)
+        again = await webhook.post(body)
+
+        assert first.json()["status"] == "confirmed"
+        assert again.json()["status"] == "duplicate"
+        [visit] = webhook.aws.requests
+        assert visit.method == "GET"
+        assert visit.url.params["Action"] == "ConfirmSubscription"
+        assert visit.url.params["TopicArn"] == DEFAULT_TOPIC_ARN
+
+    async def test_manual_mode_records_without_visiting(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """With manual confirmation the subscription waits for an operator."""
+        webhook = await start_webhook(subscription_confirmation="manual")
+
+        response = await webhook.post(
+            webhook.signer.envelope(type="SubscriptionConfirmation")
+        )
+
+        assert response.json()["status"] == "pending"
+        assert webhook.aws.requests == []
+
+    async def test_failed_confirmation_asks_sns_to_retry(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """AWS answering 500 to the confirmation gives 503, nothing recorded."""
+        webhook = await start_webhook(aws=AwsDouble(confirm_status=500))
+        body = webhook.signer.envelope(type="SubscriptionConfirmation")
+
+        response = await webhook.post(body)
+        webhook.aws.confirm_status = 200
+        retried = await webhook.post(body)
+
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "subscription_confirm_failed"
+        assert retried.json()["status"] == "confirmed"
+
+    async def test_unsubscribe_confirmation_is_recorded_and_fetches_nothing(
+        self, webhook: Webhook
+    ) -> None:
+        """UnsubscribeConfirmation never visits any URL."""
+        response = await webhook.post(
+            webhook.signer.envelope(type="UnsubscribeConfirmation")
+        )
+
+        assert response.json()["status"] == "unsubscribed"
+        assert webhook.aws.requests == []
+
+
+class TestRefusals:
+    """Messages that can never succeed get 4xx; retryable failures get 503."""
+
+    async def test_a_changed_signed_field_is_refused(self, webhook: Webhook) -> None:
+        """One changed character in Message breaks the signature: 403."""
+        body = webhook.notification(delay("x@example.com", 1))
+        tampered = body.replace(b"x@example.com", b"y@example.com")
+
+        response = await webhook.post(tampered)
+
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "signature_invalid"
+        status = await webhook.services.store.get_status("y@example.com")
+        assert status.history == []
+
+    async def test_a_topic_off_the_allow_list_is_refused(
+        self, webhook: Webhook
+    ) -> None:
+        """A valid signature from another topic still gets 403."""
+        other = "arn:aws:sns:us-east-1:123456789012:someone-else"
+        body = webhook.signer.envelope(message="{}", topic_arn=other)
+
+        response = await webhook.post(body)
+
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "topic_not_allowed"
+
+    async def test_no_allow_list_refuses_every_message(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """Without SNSRECEIVER_TOPIC_ARNS the service starts and refuses all."""
+        webhook = await start_webhook(topic_arns=())
+
+        response = await webhook.post(webhook.signer.envelope(message="{}"))
+
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "topic_not_allowed"
+        assert "SNSRECEIVER_TOPIC_ARNS" in response.json()["error"]["message"]
+        assert "no topic is" in response.json()["error"]["message"]
+
+    async def test_a_stale_message_is_refused(self, webhook: Webhook) -> None:
+        """A Timestamp two hours old is past SNS's retry period: 400."""
+        old = datetime.now(UTC) - timedelta(hours=2)
+
+        response = await webhook.post(webhook.signer.envelope(timestamp=old))
+
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "stale_message"
+
+    async def test_an_oversized_body_is_refused_unread(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """A body over SNSRECEIVER_MAX_BODY_BYTES gets 413."""
+        webhook = await start_webhook(max_body_bytes=2048)
+
+        response = await webhook.post(b"{" + b" " * 4096 + b"}")
+
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "message_too_large"
+
+    async def test_malformed_json_is_refused(self, webhook: Webhook) -> None:
+        """A body that is not JSON gets 400 with a stable code."""
+        response = await webhook.post(b"not json at all")
+
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "invalid_json"
+
+    async def test_raw_delivery_is_refused_with_advice(self, webhook: Webhook) -> None:
+        """x-amz-sns-rawdelivery: true is unsigned, so it is refused."""
+        body = webhook.notification(delay("raw@example.com", 1))
+
+        response = await webhook.post(body, {"x-amz-sns-rawdelivery": "true"})
+
+        assert response.status_code == 400
+        assert "raw" in response.json()["error"]["message"].lower()
+
+    async def test_header_and_body_must_agree(self, webhook: Webhook) -> None:
+        """x-amz-sns-message-type differing from Type gets 400."""
+        body = webhook.notification(delay("hdr@example.com", 1))
+        headers = headers_for(body) | {"x-amz-sns-message-type": "Notification2"}
+
+        response = await webhook.post(body, headers)
+
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "header_mismatch"
+
+    async def test_unfetchable_certificate_asks_sns_to_retry(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """A certificate that is neither pinned nor fetchable gives 503."""
+        webhook = await start_webhook(aws=AwsDouble(other_status=500))
+        stranger = TestSigner()
+
+        response = await webhook.post(stranger.envelope(message="{}"))
+
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "certificate_unavailable"
+        [fetch] = webhook.aws.requests
+        assert fetch.url.path == f"/{stranger.file_name}"
+
+
+class TestBasicAuth:
+    """Optional HTTP Basic credentials in front of the webhook."""
+
+    async def test_missing_credentials_get_a_basic_challenge(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """Without credentials SNS is challenged, as it expects, with 401."""
+        webhook = await start_webhook(webhook_username="sns", webhook_password="s3cret")
+
+        response = await webhook.post(webhook.notification(delay("b@example.com", 1)))
+
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Basic")
+
+    async def test_right_credentials_are_let_through(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """With the configured user and password the message is handled."""
+        webhook = await start_webhook(webhook_username="sns", webhook_password="s3cret")
+        credentials = base64.b64encode(b"sns:s3cret").decode()
+
+        response = await webhook.post(
+            webhook.notification(delay("b@example.com", 1)),
+            {"authorization": f"Basic {credentials}"},
+        )
+
+        assert response.status_code == 200
+
+
+async def test_an_unreachable_database_asks_sns_to_retry(
+    pinned_cert_dir: Path, test_signer: TestSigner
+) -> None:
+    """When the store cannot be reached the answer is 503, so SNS retries."""
+    settings = Settings(
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none",
+        migrate_on_start=False,
+        cert_dir=pinned_cert_dir,
+        topic_arns=(DEFAULT_TOPIC_ARN,),
+    )
+    app = create_app(settings)
+
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://t") as http:
+            response = await http.post(
+                "/sns", content=test_signer.envelope(message=delay("d@example.com", 1))
+            )
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "store_unavailable"

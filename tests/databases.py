@@ -104,6 +104,9 @@ async def _truncate_all(url: str) -> None:
     tables = ", ".join(table.name for table in metadata.sorted_tables)
     try:
         async with engine.begin() as connection:
+            # A connection an earlier test left inside a transaction would make
+            # TRUNCATE wait forever; fail that test's successor loudly instead.
+            await connection.execute(text("SET LOCAL lock_timeout = '10s'"))
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
     finally:
         await engine.dispose()

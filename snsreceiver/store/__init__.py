@@ -13,6 +13,7 @@ from snsreceiver.store.models import (
     RejectedRow,
     SignupImportRow,
     SignupInfo,
+    StoredMessage,
     SuppressionRow,
     TokenInfo,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "SignupImportRow",
     "SignupInfo",
     "Store",
+    "StoredMessage",
     "SuppressionRow",
     "TokenInfo",
     "create_engine",

@@ -39,6 +39,11 @@ SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
 """How long a SQLite writer waits for the lock, well inside SNS's 15 s limit."""
 
 SQLITE_MMAP_BYTES: Final = 256 * 1024 * 1024
+"""How much of a SQLite file is memory-mapped; the OS shares it between connections."""
+
+TRANSIENT_SQLSTATE_PREFIXES: Final = ("08", "40", "53", "57P", "55P03")
+"""PostgreSQL error classes a retry may not meet: connection exceptions, deadlocks
+and serialisation failures, exhausted resources, shutdowns, lock timeouts."""
 
 
 def create_engine(
@@ -125,11 +130,6 @@ def unavailable_on_driver_error() -> Iterator[None]:
         raise StoreUnavailable("no database connection became free in time") from error
     except OSError as error:
         raise StoreUnavailable(f"the database could not be reached: {error}") from error
-
-
-TRANSIENT_SQLSTATE_PREFIXES: Final = ("08", "40", "53", "57P", "55P03")
-"""PostgreSQL error classes a retry may not meet: connection exceptions, deadlocks
-and serialisation failures, exhausted resources, shutdowns, lock timeouts."""
 
 
 def _is_transient(error: exc.DBAPIError) -> bool:

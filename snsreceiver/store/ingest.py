@@ -9,10 +9,11 @@ MessageId a no-op, and ``feedback_seen`` makes an SES event that arrives twice
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.ses.records import FeedbackRecord
@@ -24,7 +25,12 @@ from snsreceiver.store.base import (
     lock_state,
     write_state,
 )
-from snsreceiver.store.models import IncomingMessage, IngestResult, Policy
+from snsreceiver.store.models import (
+    IncomingMessage,
+    IngestResult,
+    Policy,
+    StoredMessage,
+)
 from snsreceiver.store.schema import (
     feedback_seen,
     signups,
@@ -136,6 +142,33 @@ class IngestStore(StoreBase):
                 .values(status=status, updated_at=self._now())
             )
 
+    async def iter_messages(
+        self, *, since: datetime | None = None, batch_size: int = 500
+    ) -> AsyncIterator[StoredMessage]:
+        """Every stored SNS message received at or after ``since``, oldest first.
+
+        Read in keyset batches, so a replay or export of any length keeps memory
+        flat and holds no transaction open between batches.
+        """
+        key = tuple_(sns_messages.c.received_at, sns_messages.c.message_id)
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = select(sns_messages).order_by(*key.clauses).limit(batch_size)
+            if since is not None:
+                query = query.where(sns_messages.c.received_at >= since)
+            if after is not None:
+                query = query.where(key > after)
+            async with self._read() as connection:
+                batch = [
+                    _stored_message(row) for row in await connection.execute(query)
+                ]
+
+            for stored in batch:
+                yield stored
+            if len(batch) < batch_size:
+                return
+            after = (batch[-1].received_at, batch[-1].message_id)
+
     async def get_subscription_status(self, topic_arn: str) -> str | None:
         """The recorded state of a topic's subscription, or None if never seen."""
         async with self._read() as connection:
@@ -145,6 +178,19 @@ class IngestStore(StoreBase):
                 )
             )
         return None if status is None else str(status)
+
+
+def _stored_message(row: Any) -> StoredMessage:
+    return StoredMessage(
+        message_id=row.message_id,
+        type=row.type,
+        topic_arn=row.topic_arn,
+        subject=row.subject,
+        sent_at=row.sent_at,
+        received_at=row.received_at,
+        raw=row.raw,
+        outcome=row.outcome,
+    )
 
 
 def _by_address(record: FeedbackRecord) -> str:

@@ -42,6 +42,20 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredMessage:
+    """A stored SNS message with when it arrived and what became of it."""
+
+    message_id: str
+    type: str
+    topic_arn: str
+    subject: str | None
+    sent_at: datetime
+    received_at: datetime
+    raw: str
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
 class IngestResult:
     """What one delivery changed.
 
@@ -201,6 +215,7 @@ __all__ = [
     "SignupImportRow",
     "SignupInfo",
     "SignupStatus",
+    "StoredMessage",
     "SubscriptionStatus",
     "SuppressionRow",
     "TokenInfo",

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import AsyncIterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import Select, func, select, tuple_
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.ses.records import normalise_email
-from snsreceiver.store.base import StoreBase, among
+from snsreceiver.store.base import StoreBase, among, state_from_row
 from snsreceiver.store.models import (
     AddressStatus,
     CheckResult,
@@ -29,6 +29,7 @@ from snsreceiver.store.models import (
     SuppressionRow,
 )
 from snsreceiver.store.schema import history, signups, suppressions
+from snsreceiver.suppression.state import SuppressionState
 
 MAX_PAGE_SIZE: Final = 1000
 EXPORT_BATCH_SIZE: Final = 1000
@@ -49,28 +50,16 @@ class QueryStore(StoreBase):
             signup = await fetch_signup(connection, email)
             entries = await _fetch_history(connection, email)
 
-        if row is None:
-            return AddressStatus(
-                email=email,
-                suppressed=False,
-                reason=None,
-                since=None,
-                first_event_at=None,
-                last_event_at=None,
-                soft_bounce_days=(),
-                ses_suppressed=False,
-                signup=signup,
-                history=entries,
-            )
+        state = SuppressionState(email) if row is None else state_from_row(row._mapping)
         return AddressStatus(
             email=email,
-            suppressed=bool(row.suppressed),
-            reason=row.reason,
-            since=row.since,
-            first_event_at=row.first_event_at,
-            last_event_at=row.last_event_at,
-            soft_bounce_days=tuple(date.fromisoformat(d) for d in row.soft_bounce_days),
-            ses_suppressed=bool(row.ses_suppressed),
+            suppressed=state.suppressed,
+            reason=str(state.reason) if state.reason else None,
+            since=state.since,
+            first_event_at=state.first_event_at,
+            last_event_at=state.last_event_at,
+            soft_bounce_days=state.soft_bounce_days,
+            ses_suppressed=state.ses_suppressed,
             signup=signup,
             history=entries,
         )
@@ -87,9 +76,10 @@ class QueryStore(StoreBase):
         """One page of suppressed addresses, oldest suppression first.
 
         ``since`` is inclusive and ``until`` exclusive, both on the time the
-        address was suppressed. Pass a page's ``next_cursor`` back with the same
-        filters for the next page. Raises InvalidRequest (``invalid_cursor``,
-        ``invalid_limit``) for a cursor this store did not make or a bad limit.
+        address was suppressed; a bound without an offset is taken as UTC. Pass
+        a page's ``next_cursor`` back with the same filters for the next page.
+        Raises InvalidRequest (``invalid_cursor``, ``invalid_limit``) for a
+        cursor this store did not make or a bad limit.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidRequest(
@@ -213,6 +203,13 @@ async def _fetch_history(connection: AsyncConnection, email: str) -> list[Histor
     ]
 
 
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """A filter bound in UTC; a bound without an offset is taken to be UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _suppressed_query(
     reason: str | None,
     since: datetime | None,
@@ -220,6 +217,7 @@ def _suppressed_query(
     after: tuple[datetime, str] | None,
 ) -> Select[Any]:
     """Suppressed rows matching the filters, after a keyset position, in key order."""
+    since, until = _as_utc(since), _as_utc(until)
     # since IS NOT NULL is implied by suppressed; saying it lets SQLite, which
     # sorts NULLs first, seek past the never-suppressed rows in the index.
     query = select(suppressions).where(

@@ -122,7 +122,7 @@ sns_messages = Table(
     Column("received_at", UtcDateTime(), nullable=False),
     Column("raw", Text(), nullable=False),
     Column("outcome", String(40), nullable=False),
-    Index(None, "received_at"),
+    Index(None, "received_at", "message_id"),
 )
 
 feedback_seen = Table(

@@ -124,6 +124,16 @@ class TestListing:
         assert all(item.reason == "complaint" for item in page.items)
         assert page.next_cursor is None
 
+    async def test_bounds_without_offset_are_utc(self, fresh_store: Store) -> None:
+        """A since bound without an offset filters as if it were UTC."""
+        emails = await populate(fresh_store, 8)
+
+        page = await fresh_store.list_suppressions(
+            since=(T0 + days(1)).replace(tzinfo=None)
+        )
+
+        assert [item.email for item in page.items] == emails[4:]
+
     async def test_lifted_suppressions_are_not_listed(self, fresh_store: Store) -> None:
         """An address whose suppression was lifted leaves the list."""
         emails = await populate(fresh_store, 3)
@@ -243,6 +253,10 @@ class TestCheck:
         assert results[1].since == T0
         assert results[0].signup_status == "subscribed"
         assert results[2].signup_status is None
+
+    async def test_no_addresses_no_answers(self, fresh_store: Store) -> None:
+        """Checking an empty list answers with an empty list."""
+        assert await fresh_store.check([]) == []
 
     async def test_thousands_of_addresses(self, fresh_store: Store) -> None:
         """Three thousand addresses, past SQLite's parameter limit, are answered."""

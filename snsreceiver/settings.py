@@ -116,6 +116,13 @@ class Settings(BaseSettings):
     webhook_password: SecretStr | None = Field(
         default=None, description="Password for the webhook's HTTP Basic auth."
     )
+    replay_clock: bool = Field(
+        default=False,
+        description=(
+            "Judge a message at the moment in its X-Snsreceiver-Replay-At header, so "
+            "recorded fixtures can be replayed; never enable where SNS posts."
+        ),
+    )
 
     # Suppression policy
     soft_bounce_threshold: int = Field(

@@ -15,6 +15,7 @@ import binascii
 import hmac
 import logging
 import time
+from datetime import datetime
 from http import HTTPStatus
 
 from fastapi import APIRouter, Request
@@ -24,10 +25,12 @@ from snsreceiver.api.errors import error_body, error_response
 from snsreceiver.api.services import ServicesDep
 from snsreceiver.errors import (
     AuthenticationRequired,
+    InvalidRequest,
     MessageRejected,
     MessageTooLarge,
     SnsReceiverError,
 )
+from snsreceiver.fixtures import REPLAY_AT_HEADER
 from snsreceiver.logs import DELIVERY_LOGGER
 from snsreceiver.settings import Settings
 
@@ -64,7 +67,8 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
     try:
         _check_basic_auth(request, services.settings)
         body = await _read_body(request, services.settings.max_body_bytes)
-        result = await services.deliveries.handle(body, request.headers)
+        at = _replay_moment(request, services.settings)
+        result = await services.deliveries.handle(body, request.headers, at=at)
     except SnsReceiverError as error:
         response = error_response(error)
         if isinstance(error, AuthenticationRequired):
@@ -131,6 +135,29 @@ def _check_basic_auth(request: Request, settings: Settings) -> None:
         "This endpoint needs the HTTP Basic credentials configured for the "
         "SNS subscription."
     )
+
+
+def _replay_moment(request: Request, settings: Settings) -> datetime | None:
+    """The moment a replayed fixture asks to be judged at, if replays may ask.
+
+    Only with SNSRECEIVER_REPLAY_CLOCK on: ``snsreceiver replay --at message``
+    uses it to judge recorded messages at their own Timestamp.
+    """
+    value = request.headers.get(REPLAY_AT_HEADER)
+    if not settings.replay_clock or value is None:
+        return None
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidRequest(
+            f"{REPLAY_AT_HEADER} is {value[:40]!r}; expected an ISO 8601 moment "
+            "with a UTC offset.",
+            code="invalid_replay_moment",
+        )
+    return moment
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from snsreceiver.cli.fixtures import fixtures_app
+from snsreceiver.cli.replay import replay_command
 from snsreceiver.cli.verify import verify
 from snsreceiver.errors import ConfigurationError, SnsReceiverError
 from snsreceiver.settings import load_settings
@@ -73,6 +75,8 @@ def serve(
 
 
 app.command()(verify)
+app.command("replay")(replay_command)
+app.add_typer(fixtures_app)
 
 
 def main() -> None:

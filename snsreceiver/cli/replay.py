@@ -59,8 +59,9 @@ def replay_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
             help="Fixture files or folders; folders replay every fixture with an "
-            "expectation beside it, in path order."
+            "expectation beside it, in path order.",
         ),
     ],
     url: Annotated[
@@ -87,7 +88,7 @@ def replay_command(
     cert_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Pinned certificates for --in-process [env: SNSRECEIVER_CERT_DIR]."
+            help="Pinned certificates for --in-process; overrides SNSRECEIVER_CERT_DIR."
         ),
     ] = None,
     env_file: Annotated[

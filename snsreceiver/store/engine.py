@@ -152,14 +152,17 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(target: AsyncEngine | str) -> None:
-    """Applies every migration up to the newest; a no-op when already current."""
+async def upgrade(target: AsyncEngine | str, *, revision: str = "head") -> None:
+    """Applies every migration up to ``revision``, the newest unless named.
+
+    A no-op when the database is already there.
+    """
     engine = create_engine(target) if isinstance(target, str) else target
     config = alembic_config()
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
     try:
         with unavailable_on_driver_error():
@@ -168,7 +171,7 @@ async def upgrade(target: AsyncEngine | str) -> None:
     finally:
         if isinstance(target, str):
             await engine.dispose()
-    logger.info("database schema is at the newest migration")
+    logger.info("database schema is at migration %s", revision)
 
 
 async def current_revision_is_head(engine: AsyncEngine) -> bool:

@@ -42,6 +42,17 @@ class TestMigrations:
 
         assert await current_revision_is_head(empty_engine) is True
 
+    async def test_upgrade_from_an_older_revision(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        """A database left at the first migration is behind, then upgrades to head."""
+        await upgrade(empty_engine, revision="0001")
+        assert await current_revision_is_head(empty_engine) is False
+
+        await upgrade(empty_engine)
+
+        assert await current_revision_is_head(empty_engine) is True
+
     async def test_upgrade_by_url(
         self, empty_database_url: str, empty_engine: AsyncEngine
     ) -> None:

@@ -90,11 +90,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(40), nullable=False),
         sa.PrimaryKeyConstraint("message_id", name="pk_sns_messages"),
     )
-    op.create_index(
-        "ix_sns_messages_received_at_message_id",
-        "sns_messages",
-        ["received_at", "message_id"],
-    )
+    op.create_index("ix_sns_messages_received_at", "sns_messages", ["received_at"])
 
     op.create_table(
         "feedback_seen",

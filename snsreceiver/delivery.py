@@ -20,7 +20,6 @@ from snsreceiver.errors import MessageRejected, TemporaryFailure
 from snsreceiver.ses.feedback import parse_feedback
 from snsreceiver.settings import Settings
 from snsreceiver.sns.message import SnsMessage
-from snsreceiver.sns.urls import check_subscribe_url
 from snsreceiver.sns.verifier import MessageVerifier
 from snsreceiver.store import IncomingMessage, Store
 from snsreceiver.suppression.policy import SuppressionPolicy
@@ -98,8 +97,8 @@ class DeliveryHandler:
         return DeliveryResult(message, outcome, tuple(result.actions))
 
     async def _take_subscription(self, message: SnsMessage) -> DeliveryResult:
+        # The verifier has already held SubscribeURL to the allow-list.
         subscribe_url = message.subscribe_url or ""
-        check_subscribe_url(subscribe_url, message.topic_arn)
 
         if await self._store.has_message(message.message_id):
             return DeliveryResult(message, "duplicate")

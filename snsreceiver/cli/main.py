@@ -11,6 +11,7 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.exceptions import TyperException
 
 from snsreceiver.cli.fixtures import fixtures_app
 from snsreceiver.cli.replay import replay_command
@@ -24,18 +25,19 @@ EXIT_CONFIGURATION = 2
 app = typer.Typer(
     name="snsreceiver",
     help="Receive Amazon SES feedback over Amazon SNS and keep a mailing list clean.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 
 
-@app.callback()
-def root() -> None:
+@app.callback(invoke_without_command=True)
+def root(context: typer.Context) -> None:
     """Receive Amazon SES feedback over Amazon SNS and keep a mailing list clean.
 
     Settings come from SNSRECEIVER_* environment variables; see the README.
     """
+    if context.invoked_subcommand is None:
+        typer.echo(context.get_help())
 
 
 @app.command()
@@ -79,13 +81,28 @@ app.command("replay")(replay_command)
 app.add_typer(fixtures_app)
 
 
-def main() -> None:
-    """Runs the command line, turning our errors into one line and an exit code."""
+def main(argv: list[str] | None = None) -> None:
+    """Runs the command line, turning every error into one line and an exit code.
+
+    Click's standalone mode is off so that usage errors reach us too and are
+    printed as one ``error:`` line instead of a framed panel.
+    """
     try:
-        app()
+        result = app(args=argv, prog_name="snsreceiver", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(EXIT_FAILURE)
+    except TyperException as exc:
+        # Typer's own usage and parameter errors (it carries its own click).
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if callable(format_message) else str(exc)
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(getattr(exc, "exit_code", EXIT_CONFIGURATION))
     except ConfigurationError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_CONFIGURATION)
     except SnsReceiverError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILURE)
+    if isinstance(result, int):
+        sys.exit(result)

@@ -280,6 +280,24 @@ class TestSubscriptions:
         assert visit.url.params["Action"] == "ConfirmSubscription"
         assert visit.url.params["TopicArn"] == DEFAULT_TOPIC_ARN
 
+    async def test_a_subscribe_url_off_the_allow_list_is_never_visited(
+        self, webhook: Webhook
+    ) -> None:
+        """A signed confirmation pointing elsewhere is refused with no request."""
+        evil = (
+            "https://sns.us-east-1.amazonaws.com.evil.example/"
+            f"?Action=ConfirmSubscription&TopicArn={DEFAULT_TOPIC_ARN}&Token=t"
+        )
+        body = webhook.signer.envelope(
+            type="SubscriptionConfirmation", SubscribeURL=evil
+        )
+
+        response = await webhook.post(body)
+
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "subscribe_url_refused"
+        assert webhook.aws.requests == []
+
     async def test_manual_mode_records_without_visiting(
         self, start_webhook: Callable[..., Any]
     ) -> None:

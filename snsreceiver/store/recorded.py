@@ -7,12 +7,13 @@ time, type and address, oldest first, with the history entries each one wrote.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import Row, Select, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.ses.records import normalise_email
 from snsreceiver.store.base import StoreBase
@@ -58,33 +59,62 @@ class RecordedMessage:
 
 
 class RecordedMessageStore(StoreBase):
+    async def iter_selected(
+        self, selection: MessageSelection, *, batch_size: int = 500
+    ) -> AsyncIterator[RecordedMessage]:
+        """The chosen messages, oldest first, each with its history entries.
+
+        Read in keyset batches, so an export of any length keeps memory flat and
+        holds no transaction open while the caller writes files.
+        """
+        key = tuple_(sns_messages.c.sent_at, sns_messages.c.message_id)
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = _selection_query(selection).limit(batch_size)
+            if after is not None:
+                query = query.where(key > after)
+            async with self._read() as connection:
+                rows = (await connection.execute(query)).all()
+                touches = await _touches(connection, [row.message_id for row in rows])
+
+            for row in rows:
+                yield _recorded(row, touches.get(row.message_id, ()))
+            if len(rows) < batch_size:
+                return
+            after = (rows[-1].sent_at, rows[-1].message_id)
+
     async def select_messages(
         self, selection: MessageSelection, *, limit: int | None = None
     ) -> list[RecordedMessage]:
-        """The chosen messages, oldest first, each with its history entries."""
-        query = _selection_query(selection)
-        if limit is not None:
-            query = query.limit(limit)
+        """The first ``limit`` chosen messages (all without one), oldest first."""
+        messages: list[RecordedMessage] = []
+        async for message in self.iter_selected(selection):
+            messages.append(message)
+            if limit is not None and len(messages) >= limit:
+                break
+        return messages
 
-        async with self._read() as connection:
-            rows = (await connection.execute(query)).all()
-            touches = await connection.execute(
-                select(
-                    history.c.sns_message_id,
-                    history.c.email,
-                    history.c.action,
-                    history.c.reason,
-                )
-                .where(history.c.sns_message_id.in_([row.message_id for row in rows]))
-                .order_by(history.c.id)
-            )
-            by_message: dict[str, list[Touch]] = {}
-            for touch in touches:
-                by_message.setdefault(touch.sns_message_id, []).append(
-                    Touch(touch.email, touch.action, touch.reason)
-                )
 
-        return [_recorded(row, by_message.get(row.message_id, ())) for row in rows]
+async def _touches(
+    connection: AsyncConnection, message_ids: list[str]
+) -> dict[str, list[Touch]]:
+    """The history entries each of ``message_ids`` wrote, in writing order."""
+    rows = await connection.execute(
+        select(
+            history.c.sns_message_id,
+            history.c.email,
+            history.c.action,
+            history.c.reason,
+        )
+        .where(history.c.sns_message_id.in_(message_ids))
+        .order_by(history.c.id)
+    )
+    by_message: dict[str, list[Touch]] = {}
+    for row in rows:
+        by_message.setdefault(row.sns_message_id, []).append(
+            Touch(row.email, row.action, row.reason)
+        )
+    return by_message
 
 
 def _selection_query(selection: MessageSelection) -> Select[Any]:

@@ -102,3 +102,20 @@ class TestSelectMessages:
 
         assert len(messages) == 1
         assert messages[0].sent_at < datetime(2027, 1, 1, tzinfo=UTC)
+
+
+class TestIterSelected:
+    async def test_batches_join_up_in_order(self, fresh_store: Store) -> None:
+        """Small batches give the same messages in the same order as one read."""
+        await _three_messages(fresh_store)
+
+        whole = await fresh_store.select_messages(MessageSelection())
+        batched = [
+            message
+            async for message in fresh_store.iter_selected(
+                MessageSelection(), batch_size=1
+            )
+        ]
+
+        assert batched == whole
+        assert len(batched) == 3

@@ -15,7 +15,8 @@
     │   └── FeedbackInvalid        SES feedback inside Message is malformed (400)
     ├── TemporaryFailure           a retry may succeed, SNS should retry (503)
     │   ├── CertificateUnavailable the signing certificate could not be fetched
-    │   └── StoreUnavailable       the database could not be reached or committed
+    │   ├── StoreUnavailable       the database could not be reached or committed
+    │   └── DeliveryTimedOut       handling took longer than the delivery timeout
     ├── AuthenticationRequired     no valid credentials were presented (401)
     ├── PermissionDenied           the credentials may not do this (403)
     ├── InvalidRequest             an operator request that is wrong (400/404/409)
@@ -115,6 +116,10 @@ class CertificateUnavailable(TemporaryFailure):
 
 class StoreUnavailable(TemporaryFailure):
     default_code = "store_unavailable"
+
+
+class DeliveryTimedOut(TemporaryFailure):
+    default_code = "delivery_timed_out"
 
 
 class AuthenticationRequired(SnsReceiverError):

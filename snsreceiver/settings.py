@@ -102,6 +102,15 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest SNS request body accepted, in bytes.",
     )
+    delivery_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=14,
+        description=(
+            "Seconds to handle one SNS delivery before answering 503 so SNS "
+            "retries; SNS itself gives up waiting after 15."
+        ),
+    )
     subscription_confirmation: Literal["auto", "manual"] = Field(
         default="auto",
         description=(

@@ -10,6 +10,7 @@ URL (SNS sends them only after a 401 challenge).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -22,9 +23,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from snsreceiver.api.errors import error_body, error_response
-from snsreceiver.api.services import ServicesDep
+from snsreceiver.api.services import Services, ServicesDep
+from snsreceiver.delivery import DeliveryResult
 from snsreceiver.errors import (
     AuthenticationRequired,
+    DeliveryTimedOut,
     InvalidRequest,
     MessageRejected,
     MessageTooLarge,
@@ -67,8 +70,7 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
     try:
         _check_basic_auth(request, services.settings)
         body = await _read_body(request, services.settings.max_body_bytes)
-        at = _replay_moment(request, services.settings)
-        result = await services.deliveries.handle(body, request.headers, at=at)
+        result = await _handle_in_time(services, body, request)
     except SnsReceiverError as error:
         response = error_response(error)
         if isinstance(error, AuthenticationRequired):
@@ -111,6 +113,25 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
         elapsed * 1000,
     )
     return response
+
+
+async def _handle_in_time(
+    services: Services, body: bytes, request: Request
+) -> DeliveryResult:
+    """Handles the delivery, giving up in time for SNS to hear a 503.
+
+    A transaction cut short rolls back, so a retry finds nothing half done; one
+    that committed just before the deadline makes the retry a duplicate.
+    """
+    limit = services.settings.delivery_timeout
+    at = _replay_moment(request, services.settings)
+    try:
+        async with asyncio.timeout(limit):
+            return await services.deliveries.handle(body, request.headers, at=at)
+    except TimeoutError:
+        raise DeliveryTimedOut(
+            f"Handling the message took over {limit:g} s; SNS will deliver it again."
+        ) from None
 
 
 def _check_basic_auth(request: Request, settings: Settings) -> None:

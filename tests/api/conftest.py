@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,15 +30,17 @@ class AwsDouble:
 
     SubscribeURL visits are answered with ``confirm_status``; anything else
     (certificate fetches included, since the test certificate is pinned) is
-    answered with ``other_status``.
+    answered with ``other_status``. Every answer waits ``delay`` seconds first.
     """
 
     confirm_status: int = 200
     other_status: int = 404
+    delay: float = 0.0
     requests: list[httpx.Request] = field(default_factory=list)
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    async def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        await asyncio.sleep(self.delay)
         if request.url.params.get("Action") == "ConfirmSubscription":
             return httpx.Response(self.confirm_status, content=CONFIRMATION_RESPONSE)
         return httpx.Response(self.other_status)

@@ -326,6 +326,19 @@ class TestSubscriptions:
         assert response.json()["error"]["code"] == "subscription_confirm_failed"
         assert retried.json()["status"] == "confirmed"
 
+    async def test_a_slow_confirmation_is_cut_short_with_a_503(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """Past SNSRECEIVER_DELIVERY_TIMEOUT the answer is 503, so SNS retries."""
+        webhook = await start_webhook(aws=AwsDouble(delay=30), delivery_timeout=0.2)
+
+        response = await webhook.post(
+            webhook.signer.envelope(type="SubscriptionConfirmation")
+        )
+
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "delivery_timed_out"
+
     async def test_unsubscribe_confirmation_is_recorded_and_fetches_nothing(
         self, webhook: Webhook
     ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from snsreceiver.api.app import create_app
@@ -175,6 +176,54 @@ class TestFeedback:
             "soft_bounce_counted",
             "suppressed",
         ]
+
+    @pytest.mark.parametrize(
+        ("bounce", "suppressed", "ses_suppressed", "actions"),
+        [
+            (
+                {
+                    "bounceType": "Permanent",
+                    "bounceSubType": "OnAccountSuppressionList",
+                },
+                False,
+                True,
+                ["ses_suppression_seen"],
+            ),
+            (
+                {"bounceType": "Transient", "bounceSubType": "General"},
+                True,
+                False,
+                ["suppressed"],
+            ),
+            (
+                {"bounceType": "Transient", "bounceSubType": "ContentRejected"},
+                False,
+                False,
+                ["content_bounce_recorded"],
+            ),
+        ],
+        ids=["ses-account-list", "transient-with-5xx", "content-rejected"],
+    )
+    async def test_bounce_subtypes_follow_the_policy(
+        self,
+        webhook: Webhook,
+        bounce: dict[str, str],
+        suppressed: bool,
+        ses_suppressed: bool,
+        actions: list[str],
+    ) -> None:
+        """Each bounce subtype, with status 5.1.1, ends in the state the policy says."""
+        document = ses_document("ses-notification_bounce_with-dsn.json", bounce=bounce)
+
+        response = await webhook.post(webhook.notification(json.dumps(document)))
+
+        assert response.status_code == 200
+        status = await webhook.services.store.get_status("jane@example.com")
+        assert (status.suppressed, status.ses_suppressed) == (
+            suppressed,
+            ses_suppressed,
+        )
+        assert [entry.action for entry in status.history] == actions
 
     async def test_delivery_delay_is_recorded_without_suppressing(
         self, webhook: Webhook
@@ -502,3 +551,26 @@ async def test_an_unreachable_database_asks_sns_to_retry(
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "store_unavailable"
+
+
+class TestReplicas:
+    """Several replicas on one database behave as one."""
+
+    async def test_two_replicas_sharing_a_store_count_each_event_once(
+        self, start_webhook: Callable[..., Any]
+    ) -> None:
+        """Deliveries spread over two apps give the same history as one app."""
+        first = await start_webhook()
+        second = await start_webhook()
+        email = "shared@example.com"
+        bodies = [first.notification(delay(email, n)) for n in range(20)]
+
+        # Every message goes to both replicas at once, as SNS retries might.
+        responses = await asyncio.gather(
+            *(replica.post(body) for body in bodies for replica in (first, second))
+        )
+
+        outcomes = sorted(response.json()["status"] for response in responses)
+        assert outcomes == ["accepted"] * 20 + ["duplicate"] * 20
+        assert await history_actions(first, email) == ["delay_recorded"] * 20
+        assert await history_actions(second, email) == ["delay_recorded"] * 20

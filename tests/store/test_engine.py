@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,7 @@ class TestUnavailable:
 
     async def test_unopenable_sqlite_is_store_unavailable(self, tmp_path: Path) -> None:
         """A SQLite file that cannot be opened becomes StoreUnavailable."""
+        threads_before = set(threading.enumerate())
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no' / 'dir.db'}")
         try:
             with pytest.raises(StoreUnavailable):
@@ -100,10 +103,20 @@ class TestUnavailable:
                 await upgrade(engine)
         finally:
             await engine.dispose()
+            await _until_threads_end(set(threading.enumerate()) - threads_before)
 
     async def test_ping_answers(self, fresh_store: Store) -> None:
         """ping returns quietly when the database answers."""
         await fresh_store.ping()
+
+
+async def _until_threads_end(threads: set[threading.Thread]) -> None:
+    """Keeps the loop open while aiosqlite's worker threads of a failed connect
+    finish; they report back to the loop and would fail once it is closed."""
+    for _ in range(500):
+        if not any(thread.is_alive() for thread in threads):
+            return
+        await asyncio.sleep(0.01)
 
 
 class FakeDriverError(Exception):

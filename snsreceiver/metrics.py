@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -81,6 +87,12 @@ class Metrics:
             "Time to handle one SNS request, from body read to response.",
             ["type"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=self.registry,
+        )
+        self.suppressions = Gauge(
+            "snsreceiver_suppressions",
+            "Addresses suppressed now, by reason; counted by the store at scrape time.",
+            ["reason"],
             registry=self.registry,
         )
 

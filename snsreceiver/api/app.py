@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 
 import snsreceiver
-from snsreceiver.api import health, webhook
+from snsreceiver.api import health, operations, signups, suppressions, webhook
 from snsreceiver.api.errors import install_error_handlers
 from snsreceiver.api.services import open_services
 from snsreceiver.settings import Settings, load_settings
@@ -67,4 +67,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(webhook.router)
+    app.include_router(operations.router)
+    app.include_router(suppressions.router)
+    app.include_router(signups.router)
     return app

@@ -1,10 +1,15 @@
-"""An app on a fresh store, driven through httpx, for the HTTP tests."""
+"""An app on a fresh store, driven through httpx, for the HTTP tests.
+
+``webhook`` drives the SNS endpoint; ``operator`` the operator API, with a read
+and a write token. Both run once on SQLite and once on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +21,8 @@ from snsreceiver.api.app import create_app
 from snsreceiver.api.services import Services
 from snsreceiver.settings import Settings
 from snsreceiver.sns.testkit import DEFAULT_TOPIC_ARN, TestSigner
+from snsreceiver.store import Store
+from tests.store.helpers import CountingPolicy, bounce, complaint, message
 
 CONFIRMATION_RESPONSE = (
     b"<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>"
@@ -122,3 +129,56 @@ async def webhook(start_webhook: Callable[..., Any]) -> Webhook:
     """The webhook with default settings, on SQLite and on PostgreSQL."""
     started: Webhook = await start_webhook()
     return started
+
+
+@dataclass
+class Operator:
+    """An HTTP client on the app, the app's own store, and two tokens."""
+
+    client: httpx.AsyncClient
+    store: Store
+    read_token: str
+    write_token: str
+
+    @property
+    def reader(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.read_token}"}
+
+    @property
+    def writer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.write_token}"}
+
+    async def bounce(self, email: str, at: datetime) -> None:
+        """Records a permanent bounce for ``email``, which suppresses it."""
+        await self.store.ingest(
+            message(), [bounce(email, at=at)], CountingPolicy(), outcome="accepted"
+        )
+
+    async def bounce_many(self, bounces: Iterable[tuple[str, datetime]]) -> None:
+        """Records a permanent bounce for each address, in one SNS message."""
+        records = [bounce(email, at=at) for email, at in bounces]
+        await self.store.ingest(
+            message(), records, CountingPolicy(), outcome="accepted"
+        )
+
+    async def complain(self, email: str, at: datetime) -> None:
+        """Records a complaint about ``email``, which suppresses it."""
+        await self.store.ingest(
+            message(), [complaint(email, at=at)], CountingPolicy(), outcome="accepted"
+        )
+
+
+@pytest.fixture
+async def operator(database_url: str) -> AsyncIterator[Operator]:
+    """The app serving on an empty, migrated database, with tokens reader/writer."""
+    app = create_app(Settings(database_url=database_url))
+
+    async with LifespanManager(app) as manager:
+        store: Store = app.state.services.store
+        read_token = await store.create_token("reader", "read")
+        write_token = await store.create_token("writer", "write")
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver"
+        ) as client:
+            yield Operator(client, store, read_token, write_token)

@@ -16,12 +16,12 @@ from datetime import datetime
 
 import httpx
 
-from snsreceiver.errors import MessageRejected, TemporaryFailure
 from snsreceiver.ses.feedback import parse_feedback
 from snsreceiver.settings import Settings
 from snsreceiver.sns.message import SnsMessage
 from snsreceiver.sns.verifier import MessageVerifier
 from snsreceiver.store import IncomingMessage, Store
+from snsreceiver.subscriptions import visit_subscribe_url
 from snsreceiver.suppression.policy import SuppressionPolicy
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,6 @@ class DeliveryResult:
     message: SnsMessage
     outcome: str
     actions: tuple[str, ...] = ()
-
-
-class SubscriptionConfirmFailed(TemporaryFailure):
-    default_code = "subscription_confirm_failed"
-
-
-class SubscriptionConfirmRefused(MessageRejected):
-    default_code = "subscription_confirm_refused"
 
 
 class DeliveryHandler:
@@ -105,7 +97,11 @@ class DeliveryHandler:
 
         status = "pending"
         if self._settings.subscription_confirmation == "auto":
-            await self._confirm(subscribe_url)
+            await visit_subscribe_url(
+                self._http,
+                subscribe_url,
+                fetch_timeout=self._settings.cert_fetch_timeout,
+            )
             status = "confirmed"
 
         recorded = await self._store.record_subscription(
@@ -124,32 +120,6 @@ class DeliveryHandler:
             status="unsubscribed",
         )
         return DeliveryResult(message, "unsubscribed" if recorded else "duplicate")
-
-    async def _confirm(self, subscribe_url: str) -> None:
-        """Visits SubscribeURL once; the URL has passed the allow-list already."""
-        try:
-            response = await self._http.get(
-                subscribe_url,
-                follow_redirects=False,
-                timeout=self._settings.cert_fetch_timeout,
-            )
-        except httpx.HTTPError as exc:
-            raise SubscriptionConfirmFailed(
-                f"confirming the subscription failed: {type(exc).__name__}; "
-                "SNS will deliver the confirmation again"
-            ) from exc
-
-        if response.is_success:
-            return
-        if response.is_client_error:
-            raise SubscriptionConfirmRefused(
-                f"AWS refused the subscription confirmation with HTTP "
-                f"{response.status_code}; the token may have expired"
-            )
-        raise SubscriptionConfirmFailed(
-            f"AWS answered the subscription confirmation with HTTP "
-            f"{response.status_code}; SNS will deliver the confirmation again"
-        )
 
 
 def _incoming(message: SnsMessage) -> IncomingMessage:

@@ -115,7 +115,8 @@ class Settings(BaseSettings):
         default="auto",
         description=(
             "auto: confirm SNS subscriptions for allowed topics at once; manual: "
-            "record them for an operator to confirm."
+            "record them for an operator to confirm with `snsreceiver "
+            "subscriptions confirm`."
         ),
     )
     webhook_username: str | None = Field(

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
-from snsreceiver.cli import db, signups, suppressions, tokens
+from snsreceiver.cli import db, signups, subscriptions, suppressions, tokens
 from snsreceiver.cli.fixtures import fixtures_app
 from snsreceiver.cli.replay import replay_command
 from snsreceiver.cli.verify import verify
@@ -85,6 +85,7 @@ app.add_typer(suppressions.app, name="suppressions")
 app.add_typer(signups.app, name="signups")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(db.app, name="db")
+app.add_typer(subscriptions.app, name="subscriptions")
 app.command("replay")(replay_command)
 app.add_typer(fixtures_app)
 

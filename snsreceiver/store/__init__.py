@@ -14,6 +14,7 @@ from snsreceiver.store.models import (
     SignupImportRow,
     SignupInfo,
     StoredMessage,
+    SubscriptionInfo,
     SuppressionRow,
     TokenInfo,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "SignupInfo",
     "Store",
     "StoredMessage",
+    "SubscriptionInfo",
     "SuppressionRow",
     "TokenInfo",
     "create_engine",

@@ -30,6 +30,7 @@ from snsreceiver.store.models import (
     IngestResult,
     Policy,
     StoredMessage,
+    SubscriptionInfo,
 )
 from snsreceiver.store.schema import (
     feedback_seen,
@@ -168,6 +169,28 @@ class IngestStore(StoreBase):
             if len(batch) < batch_size:
                 return
             after = (batch[-1].received_at, batch[-1].message_id)
+
+    async def list_subscriptions(self) -> list[SubscriptionInfo]:
+        """Every topic's recorded subscription, by topic ARN."""
+        query = select(
+            subscriptions.c.topic_arn,
+            subscriptions.c.status,
+            subscriptions.c.subscribe_url,
+            subscriptions.c.created_at,
+            subscriptions.c.updated_at,
+        ).order_by(subscriptions.c.topic_arn)
+        async with self._read() as connection:
+            rows = (await connection.execute(query)).all()
+        return [
+            SubscriptionInfo(
+                topic_arn=row.topic_arn,
+                status=row.status,
+                subscribe_url=row.subscribe_url,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+            )
+            for row in rows
+        ]
 
     async def get_subscription_status(self, topic_arn: str) -> str | None:
         """The recorded state of a topic's subscription, or None if never seen."""

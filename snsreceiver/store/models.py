@@ -56,6 +56,21 @@ class StoredMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscriptionInfo:
+    """The recorded SNS subscription of one topic.
+
+    ``subscribe_url`` is kept while a confirmation waits for an operator
+    (``SNSRECEIVER_SUBSCRIPTION_CONFIRMATION=manual``).
+    """
+
+    topic_arn: str
+    status: str
+    subscribe_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class IngestResult:
     """What one delivery changed.
 
@@ -216,6 +231,7 @@ __all__ = [
     "SignupInfo",
     "SignupStatus",
     "StoredMessage",
+    "SubscriptionInfo",
     "SubscriptionStatus",
     "SuppressionRow",
     "TokenInfo",

@@ -44,6 +44,8 @@ def test_the_walk_finds_every_command() -> None:
         "tokens list",
         "tokens revoke",
         "db upgrade",
+        "subscriptions list",
+        "subscriptions confirm",
         "verify",
         "replay",
         "fixtures generate",

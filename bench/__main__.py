@@ -1,13 +1,19 @@
-"""Runs one benchmark by name, or all of them: ``python -m bench [verify]``."""
+"""Runs benchmarks by name, or all of them: ``python -m bench [verify] [operator]``.
+
+A benchmark's own options go to its module: ``python -m bench.operator --help``.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 
-from bench import verify
+from bench import operator, verify
 
-BENCHMARKS: dict[str, Callable[[], None]] = {"verify": verify.main}
+BENCHMARKS: dict[str, Callable[[], None]] = {
+    "verify": verify.main,
+    "operator": operator.main,
+}
 
 
 def main(argv: list[str]) -> int:

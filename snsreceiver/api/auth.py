@@ -7,6 +7,7 @@ so a revoked token fails on the very next request. A write token may also read.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import Depends
@@ -54,3 +55,13 @@ async def require_write(
 
 ReadToken = Annotated[TokenInfo, Depends(require_read)]
 WriteToken = Annotated[TokenInfo, Depends(require_write)]
+
+# The error answers every /v1 endpoint documents, beside its own.
+READ_ERRORS: dict[int | str, dict[str, str]] = {
+    HTTPStatus.UNAUTHORIZED: {"description": "No valid API token."},
+    HTTPStatus.UNPROCESSABLE_ENTITY: {"description": "A parameter is not valid."},
+}
+WRITE_ERRORS: dict[int | str, dict[str, str]] = {
+    **READ_ERRORS,
+    HTTPStatus.FORBIDDEN: {"description": "The token has only the read scope."},
+}

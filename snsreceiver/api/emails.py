@@ -8,13 +8,16 @@ shape and put into the one normalised form the store uses (see
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator
 
 from snsreceiver.ses.records import normalise_email
 
 MAX_EMAIL_LENGTH = 320
+WHITESPACE = re.compile(r"\s")
 
 
 def parse_email(value: str) -> str:
@@ -32,7 +35,7 @@ def parse_email(value: str) -> str:
     if len(email) > MAX_EMAIL_LENGTH:
         raise ValueError(f"an email address has at most {MAX_EMAIL_LENGTH} characters")
     local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in email):
+    if not at or not local or "." not in domain or WHITESPACE.search(email):
         raise ValueError(
             f"{value!r} is not an email address (expected local@domain.tld)"
         )
@@ -40,3 +43,7 @@ def parse_email(value: str) -> str:
 
 
 EmailAddress = Annotated[str, AfterValidator(parse_email)]
+EmailPath = Annotated[
+    EmailAddress,
+    Path(description="The address; case and surrounding <> do not matter."),
+]

@@ -10,22 +10,16 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import APIRouter, Body, Response
 
-from snsreceiver.api.auth import ReadToken, WriteToken
-from snsreceiver.api.emails import EmailAddress
+from snsreceiver.api.auth import READ_ERRORS, WRITE_ERRORS, ReadToken, WriteToken
+from snsreceiver.api.emails import EmailPath
 from snsreceiver.api.models import SignupRequest, SignupStatusDocument
 from snsreceiver.api.services import ServicesDep
-from snsreceiver.api.suppressions import AUTH_RESPONSES, WRITE_RESPONSES
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.store import AddressStatus, Store
 
 router = APIRouter(prefix="/v1/signups", tags=["signups"])
-
-EmailPath = Annotated[
-    EmailAddress,
-    Path(description="The address; case and surrounding <> do not matter."),
-]
 
 
 async def signup_document(store: Store, email: str) -> SignupStatusDocument:
@@ -58,7 +52,7 @@ async def signup_document(store: Store, email: str) -> SignupStatusDocument:
         "subscribed address that is suppressed must still not be mailed."
     ),
     responses={
-        **AUTH_RESPONSES,
+        **READ_ERRORS,
         HTTPStatus.NOT_FOUND: {"description": "The address never signed up."},
     },
 )
@@ -78,7 +72,7 @@ async def get_signup(
     ),
     status_code=HTTPStatus.OK,
     responses={
-        **WRITE_RESPONSES,
+        **WRITE_ERRORS,
         HTTPStatus.CREATED: {
             "description": "The signup was added.",
             "model": SignupStatusDocument,

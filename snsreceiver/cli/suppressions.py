@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -57,12 +57,6 @@ def checked_email(value: str) -> str:
         return parse_email(value)
     except ValueError as exc:
         fail(str(exc))
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def status_document(status: AddressStatus, settings: Settings) -> AddressStatusDocument:
@@ -172,9 +166,7 @@ def list_suppressions(
 
     async def work(store: Store, settings: Settings) -> int:
         shown = 0
-        rows = store.iter_suppressions(
-            reason=reason, since=as_utc(since), until=as_utc(until)
-        )
+        rows = store.iter_suppressions(reason=reason, since=since, until=until)
         async for row in rows:
             if limit is not None and shown >= limit:
                 break
@@ -214,9 +206,7 @@ def export_suppressions(
     chosen = _export_format(export_format)
 
     async def work(store: Store, settings: Settings) -> None:
-        rows = store.iter_suppressions(
-            reason=reason, since=as_utc(since), until=as_utc(until)
-        )
+        rows = store.iter_suppressions(reason=reason, since=since, until=until)
         if output is None:
             await _write(export_lines(rows, chosen), sys.stdout)
             return

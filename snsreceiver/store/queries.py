@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.ses.records import normalise_email
-from snsreceiver.store.base import StoreBase, among, state_from_row
+from snsreceiver.store.base import StoreBase, listed_values, state_from_row
 from snsreceiver.store.models import (
     AddressStatus,
     CheckResult,
@@ -138,34 +138,35 @@ class QueryStore(StoreBase):
         """Answers for each address, in the order given, whether it is suppressed.
 
         Duplicates are answered each time. However many addresses are asked,
-        this is two indexed queries (see :func:`~snsreceiver.store.base.among`).
+        this is one query that joins the list to both tables; the list is sorted
+        first, so the index lookups walk each index in order.
         """
         wanted = [normalise_email(email) for email in emails]
-        unique = list(dict.fromkeys(wanted))
+        unique = sorted(set(wanted))
 
         async with self._read() as connection:
+            listed = listed_values(connection, unique)
             found = await connection.execute(
                 select(
-                    suppressions.c.email,
+                    listed.c.value,
                     suppressions.c.suppressed,
                     suppressions.c.reason,
                     suppressions.c.since,
                     suppressions.c.ses_suppressed,
-                ).where(among(connection, suppressions.c.email, unique))
-            )
-            states = {row[0]: row for row in found}
-            signed_up = await connection.execute(
-                select(signups.c.email, signups.c.status).where(
-                    among(connection, signups.c.email, unique)
+                    signups.c.status,
+                )
+                .select_from(
+                    listed.outerjoin(
+                        suppressions, suppressions.c.email == listed.c.value
+                    ).outerjoin(signups, signups.c.email == listed.c.value)
+                )
+                .where(
+                    or_(suppressions.c.email.is_not(None), signups.c.email.is_not(None))
                 )
             )
-            statuses: dict[str, str] = {row[0]: row[1] for row in signed_up}
+            known = {row[0]: _check_result(*row) for row in found}
 
-        answers = {
-            email: _check_result(email, states.get(email), statuses.get(email))
-            for email in unique
-        }
-        return [answers[email] for email in wanted]
+        return [known.get(email) or _unknown(email) for email in wanted]
 
 
 async def fetch_signup(connection: AsyncConnection, email: str) -> SignupInfo | None:
@@ -248,17 +249,22 @@ def _suppression_row(row: Any) -> SuppressionRow:
 
 def _check_result(
     email: str,
-    state: tuple[str, bool, str | None, datetime | None, bool] | None,
+    suppressed: bool | None,
+    reason: str | None,
+    since: datetime | None,
+    ses_suppressed: bool | None,
     signup_status: str | None,
 ) -> CheckResult:
-    if state is None:
-        return CheckResult(email, False, None, None, False, signup_status)
-    _, suppressed, reason, since, ses_suppressed = state
+    """The answer from one joined row; the suppression columns are None without one."""
     if not suppressed:
         return CheckResult(
             email, False, None, None, bool(ses_suppressed), signup_status
         )
     return CheckResult(email, True, reason, since, bool(ses_suppressed), signup_status)
+
+
+def _unknown(email: str) -> CheckResult:
+    return CheckResult(email, False, None, None, False, None)
 
 
 def encode_cursor(row: SuppressionRow) -> str:

@@ -22,7 +22,8 @@ from snsreceiver.api.services import Services
 from snsreceiver.settings import Settings
 from snsreceiver.sns.testkit import DEFAULT_TOPIC_ARN, TestSigner
 from snsreceiver.store import Store
-from tests.store.helpers import CountingPolicy, bounce, complaint, message
+from snsreceiver.suppression.policy import SuppressionPolicy
+from tests.store.helpers import bounce, complaint, message
 
 CONFIRMATION_RESPONSE = (
     b"<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>"
@@ -131,9 +132,15 @@ async def webhook(start_webhook: Callable[..., Any]) -> Webhook:
     return started
 
 
+POLICY = SuppressionPolicy.from_settings(Settings())
+
+
 @dataclass
 class Operator:
-    """An HTTP client on the app, the app's own store, and two tokens."""
+    """An HTTP client on the app, the app's own store, and two tokens.
+
+    Feedback is applied with the real suppression policy, as the webhook does.
+    """
 
     client: httpx.AsyncClient
     store: Store
@@ -151,20 +158,18 @@ class Operator:
     async def bounce(self, email: str, at: datetime) -> None:
         """Records a permanent bounce for ``email``, which suppresses it."""
         await self.store.ingest(
-            message(), [bounce(email, at=at)], CountingPolicy(), outcome="accepted"
+            message(), [bounce(email, at=at)], POLICY, outcome="accepted"
         )
 
     async def bounce_many(self, bounces: Iterable[tuple[str, datetime]]) -> None:
         """Records a permanent bounce for each address, in one SNS message."""
         records = [bounce(email, at=at) for email, at in bounces]
-        await self.store.ingest(
-            message(), records, CountingPolicy(), outcome="accepted"
-        )
+        await self.store.ingest(message(), records, POLICY, outcome="accepted")
 
     async def complain(self, email: str, at: datetime) -> None:
         """Records a complaint about ``email``, which suppresses it."""
         await self.store.ingest(
-            message(), [complaint(email, at=at)], CountingPolicy(), outcome="accepted"
+            message(), [complaint(email, at=at)], POLICY, outcome="accepted"
         )
 
 

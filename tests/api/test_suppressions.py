@@ -6,10 +6,13 @@ import csv
 import io
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from snsreceiver.api.models import MAX_CHECK_EMAILS
-from tests.api.conftest import Operator
+from tests.api.conftest import Operator, Webhook
 from tests.store.helpers import T0
+
+SES_FIXTURES = Path(__file__).parents[2] / "fixtures" / "ses"
 
 
 class TestStatus:
@@ -226,6 +229,8 @@ class TestCheck:
         ]
         assert [r["mailable"] for r in body["results"]] == [True, False, False]
         assert body["results"][1]["reason"] == "bounce"
+        assert body["results"][1]["since"] == "2026-11-01T09:30:00Z"
+        assert body["results"][0]["since"] is None
         assert body["results"][2]["signup_status"] == "unsubscribed"
         assert body["not_mailable"] == 2
 
@@ -354,3 +359,28 @@ class TestManualChanges:
 
             assert response.status_code == 422, body
             assert response.json()["error"]["code"] == "invalid_request"
+
+
+class TestEndToEnd:
+    async def test_a_signed_bounce_shows_in_the_status_with_its_evidence(
+        self, webhook: Webhook
+    ) -> None:
+        """A bounce posted to /sns is what GET /v1/suppressions/{email} explains."""
+        token = await webhook.services.store.create_token("reader", "read")
+        body = webhook.notification(
+            (SES_FIXTURES / "ses-notification_bounce_with-dsn.json").read_text()
+        )
+
+        posted = await webhook.post(body)
+        response = await webhook.client.get(
+            "/v1/suppressions/jane@example.com",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+        assert posted.status_code == 200
+        document = response.json()
+        assert document["suppressed"] is True
+        assert document["reason"] == "bounce"
+        [entry] = document["history"]
+        assert entry["sns_message_id"] == json.loads(body)["MessageId"]
+        assert entry["evidence"]["bounce_type"] == "Permanent"

@@ -14,8 +14,11 @@ from asgi_lifespan import LifespanManager
 from snsreceiver.api.app import create_app
 from snsreceiver.settings import Settings
 from snsreceiver.store import Store
+from snsreceiver.suppression.policy import SuppressionPolicy
 from tests.cli.conftest import Cli
-from tests.store.helpers import T0, CountingPolicy, bounce, complaint, message
+from tests.store.helpers import T0, bounce, complaint, message
+
+POLICY = SuppressionPolicy.from_settings(Settings())
 
 
 def bounced(cli: Cli, *emails: str, kind: str = "bounce") -> None:
@@ -28,7 +31,7 @@ def bounced(cli: Cli, *emails: str, kind: str = "bounce") -> None:
     ]
 
     async def work(store: Store) -> None:
-        await store.ingest(message(), records, CountingPolicy(), outcome="accepted")
+        await store.ingest(message(), records, POLICY, outcome="accepted")
 
     cli.with_store(work)
 

@@ -91,8 +91,8 @@ class Settings(BaseSettings):
     cert_verify_chain: bool = Field(
         default=False,
         description=(
-            "Also check the signing certificate's issuer chain against the "
-            "system's trusted roots."
+            "Also check the signing certificate's chain up to Mozilla's roots "
+            "(certifi); needs Amazon's intermediates in SNSRECEIVER_CERT_DIR."
         ),
     )
 
@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     )
     webhook_password: SecretStr | None = Field(
         default=None, description="Password for the webhook's HTTP Basic auth."
+    )
+    replay_clock: bool = Field(
+        default=False,
+        description=(
+            "Judge a message at the moment in its X-Snsreceiver-Replay-At header, so "
+            "recorded fixtures can be replayed; never enable where SNS posts."
+        ),
     )
 
     # Suppression policy

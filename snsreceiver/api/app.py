@@ -43,6 +43,11 @@ def create_app(
                 "no topic allow-list: every SNS message will be refused; set "
                 "SNSRECEIVER_TOPIC_ARNS to the comma-separated ARNs of your topics"
             )
+        if settings.replay_clock:
+            logger.warning(
+                "SNSRECEIVER_REPLAY_CLOCK is on: clients may choose the moment "
+                "messages are judged at; use it only to replay fixtures"
+            )
         async with open_services(
             settings, http_client=http_client, clock=clock
         ) as services:

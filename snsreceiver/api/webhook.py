@@ -16,6 +16,7 @@ import binascii
 import hmac
 import logging
 import time
+from datetime import datetime
 from http import HTTPStatus
 
 from fastapi import APIRouter, Request
@@ -27,10 +28,12 @@ from snsreceiver.delivery import DeliveryResult
 from snsreceiver.errors import (
     AuthenticationRequired,
     DeliveryTimedOut,
+    InvalidRequest,
     MessageRejected,
     MessageTooLarge,
     SnsReceiverError,
 )
+from snsreceiver.fixtures import REPLAY_AT_HEADER
 from snsreceiver.logs import DELIVERY_LOGGER
 from snsreceiver.settings import Settings
 
@@ -121,9 +124,10 @@ async def _handle_in_time(
     that committed just before the deadline makes the retry a duplicate.
     """
     limit = services.settings.delivery_timeout
+    at = _replay_moment(request, services.settings)
     try:
         async with asyncio.timeout(limit):
-            return await services.deliveries.handle(body, request.headers)
+            return await services.deliveries.handle(body, request.headers, at=at)
     except TimeoutError:
         raise DeliveryTimedOut(
             f"Handling the message took over {limit:g} s; SNS will deliver it again."
@@ -152,6 +156,29 @@ def _check_basic_auth(request: Request, settings: Settings) -> None:
         "This endpoint needs the HTTP Basic credentials configured for the "
         "SNS subscription."
     )
+
+
+def _replay_moment(request: Request, settings: Settings) -> datetime | None:
+    """The moment a replayed fixture asks to be judged at, if replays may ask.
+
+    Only with SNSRECEIVER_REPLAY_CLOCK on: ``snsreceiver replay --at message``
+    uses it to judge recorded messages at their own Timestamp.
+    """
+    value = request.headers.get(REPLAY_AT_HEADER)
+    if not settings.replay_clock or value is None:
+        return None
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidRequest(
+            f"{REPLAY_AT_HEADER} is {value[:40]!r}; expected an ISO 8601 moment "
+            "with a UTC offset.",
+            code="invalid_replay_moment",
+        )
+    return moment
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -14,6 +14,8 @@ import typer
 from typer.exceptions import TyperException
 
 from snsreceiver.cli import db, signups, subscriptions, suppressions, tokens
+from snsreceiver.cli.fixtures import fixtures_app
+from snsreceiver.cli.replay import replay_command
 from snsreceiver.cli.verify import verify
 from snsreceiver.errors import ConfigurationError, SnsReceiverError
 from snsreceiver.settings import load_settings
@@ -84,6 +86,8 @@ app.add_typer(signups.app, name="signups")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(db.app, name="db")
 app.add_typer(subscriptions.app, name="subscriptions")
+app.command("replay")(replay_command)
+app.add_typer(fixtures_app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,8 +2,9 @@
 
 :class:`Store` gathers the parts defined by concern in their own modules: ingest
 (:mod:`~snsreceiver.store.ingest`), reads (:mod:`~snsreceiver.store.queries`),
-operator writes (:mod:`~snsreceiver.store.operator`) and tokens
-(:mod:`~snsreceiver.store.tokens`). Every method is one transaction and raises
+operator writes (:mod:`~snsreceiver.store.operator`), tokens
+(:mod:`~snsreceiver.store.tokens`) and recorded messages
+(:mod:`~snsreceiver.store.recorded`). Every method is one transaction and raises
 :class:`~snsreceiver.errors.StoreUnavailable` when the database cannot be used.
 """
 
@@ -13,10 +14,11 @@ from sqlalchemy import text
 
 from snsreceiver.store.ingest import IngestStore
 from snsreceiver.store.operator import OperatorStore
+from snsreceiver.store.recorded import RecordedMessageStore
 from snsreceiver.store.tokens import TokenStore
 
 
-class Store(IngestStore, OperatorStore, TokenStore):
+class Store(IngestStore, OperatorStore, TokenStore, RecordedMessageStore):
     """Signups, suppressions, their history, SNS messages and API tokens."""
 
     async def ping(self) -> None:

@@ -47,6 +47,9 @@ def test_the_walk_finds_every_command() -> None:
         "subscriptions list",
         "subscriptions confirm",
         "verify",
+        "replay",
+        "fixtures generate",
+        "fixtures export",
     }
 
 

@@ -40,8 +40,10 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Rewrites the settings table in docs/deploy.md from snsreceiver/settings.py.
+# Rewrites the settings tables in README.md and docs/deploy.md from
+# snsreceiver/settings.py.
 docs: $(VENV)/.installed
+	$(BIN)/python -m snsreceiver.settings_doc README.md
 	$(BIN)/python -m snsreceiver.settings_doc docs/deploy.md
 
 bench: $(VENV)/.installed

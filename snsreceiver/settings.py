@@ -91,8 +91,8 @@ class Settings(BaseSettings):
     cert_verify_chain: bool = Field(
         default=False,
         description=(
-            "Also check the signing certificate's issuer chain against the "
-            "system's trusted roots."
+            "Also check the signing certificate's chain up to Mozilla's roots "
+            "(certifi); needs Amazon's intermediates in SNSRECEIVER_CERT_DIR."
         ),
     )
 

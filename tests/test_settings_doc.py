@@ -22,6 +22,7 @@ from snsreceiver.settings_doc import (
 )
 
 DEPLOY_GUIDE = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def field_with_default(value: object) -> FieldInfo:
@@ -33,6 +34,12 @@ class TestDeployGuide:
     def test_table_in_the_guide_matches_the_settings(self) -> None:
         """docs/deploy.md shows exactly the rendered table; run `make docs` if not."""
         document = DEPLOY_GUIDE.read_text(encoding="utf-8")
+
+        assert extract_settings_table(document) == render_settings_table()
+
+    def test_table_in_the_readme_matches_the_settings(self) -> None:
+        """README.md shows the same rendered table; run `make docs` if not."""
+        document = README.read_text(encoding="utf-8")
 
         assert extract_settings_table(document) == render_settings_table()
 

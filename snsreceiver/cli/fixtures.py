@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from snsreceiver.errors import InvalidRequest
+from snsreceiver.cli.suppressions import DATE_FORMATS
 from snsreceiver.fixtures.export import Masking, export_messages
 from snsreceiver.fixtures.generate import generate
 from snsreceiver.fixtures.masking import Pseudonyms
@@ -39,29 +39,29 @@ def generate_command(
     typer.echo(f"{len(written)} fixtures written to {folder / 'synthetic'}")
 
 
-def _moment(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise InvalidRequest(
-            f"{option} is {value!r}; expected an ISO 8601 moment with a UTC offset.",
-            code="invalid_moment",
-        )
-    return moment
+def _utc(moment: datetime | None) -> datetime | None:
+    """A moment without an offset is UTC, as everywhere on the command line."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 @fixtures_app.command("export")
 def export_command(
     outdir: Annotated[Path, typer.Argument(help="Folder to write fixtures into.")],
     since: Annotated[
-        str | None, typer.Option(help="Messages sent at or after this ISO moment.")
+        datetime | None,
+        typer.Option(
+            formats=DATE_FORMATS,
+            help="Messages sent at or after this time (UTC if no offset).",
+        ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Messages sent before this ISO moment.")
+        datetime | None,
+        typer.Option(
+            formats=DATE_FORMATS,
+            help="Messages sent before this time (UTC if no offset).",
+        ),
     ] = None,
     type_: Annotated[
         str | None,
@@ -89,8 +89,8 @@ def export_command(
     Example: snsreceiver fixtures export incident/ --address jane@example.com --mask
     """
     selection = MessageSelection(
-        since=_moment(since, "--since"),
-        until=_moment(until, "--until"),
+        since=_utc(since),
+        until=_utc(until),
         type=type_,
         address=address,
     )

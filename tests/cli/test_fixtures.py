@@ -87,11 +87,30 @@ class TestExportCommand:
             if path.name.endswith(".expect"):
                 assert json.loads(path.read_text())["resigned_with"] == "test-key"
 
-    def test_bad_moment_is_one_error_line(self, tmp_path: Path) -> None:
-        """A --since that is no moment ends in one error line."""
+    def test_bad_moment_is_one_usage_line(self, tmp_path: Path) -> None:
+        """A --since that is no time ends in one error line and exit code 2."""
         result = _run(
             "export", str(tmp_path), "--since", "last week", database=tmp_path / "x"
         )
 
-        assert result.returncode == 1
-        assert result.stderr.startswith("error: --since is 'last week'")
+        assert result.returncode == 2
+        assert result.stderr.startswith("error: Invalid value for '--since'")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+    async def test_time_range_without_offset_is_utc(self, tmp_path: Path) -> None:
+        """--since and --until without an offset select by UTC sending time."""
+        database = tmp_path / "prod.db"
+        await _production(database)
+
+        result = _run(
+            "export",
+            str(tmp_path / "out"),
+            "--since",
+            "2026-11-02",
+            "--until",
+            "2026-11-02T09:00:30",
+            database=database,
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1].startswith("1 messages exported")

@@ -9,7 +9,6 @@ concerns (body cap, status codes, logging), and ``snsreceiver replay
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +22,6 @@ from snsreceiver.sns.verifier import MessageVerifier
 from snsreceiver.store import IncomingMessage, Store
 from snsreceiver.subscriptions import visit_subscribe_url
 from snsreceiver.suppression.policy import SuppressionPolicy
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ lifespan keeps them open for as long as it serves.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from snsreceiver.sns.certificates import CertificateStore
 from snsreceiver.sns.verifier import MessageVerifier
 from snsreceiver.store import Store, create_engine, upgrade
 from snsreceiver.suppression.policy import SuppressionPolicy
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from typing import Any
 
+import jiter
 import pytest
 
 from snsreceiver.errors import MalformedMessage
-from snsreceiver.sns.message import parse_message
+from snsreceiver.sns.message import _decode_strictly, parse_message
 from tests.sns.support import REAL_AWS
 
 
@@ -285,3 +287,31 @@ class TestRejections:
             parse_message(_body(MessageId=123))
 
         assert "MessageId" in caught.value.message
+
+
+class TestFastParser:
+    """jiter may only accept what the standard library parser accepts, unchanged."""
+
+    def test_mutated_bodies_read_alike_or_go_to_the_strict_parser(self) -> None:
+        """Any body jiter accepts is accepted by the strict parser as the same value."""
+        rng = random.Random(20261203)
+        alphabet = b'{}[]",:\\u0123456789eE.+-tfnal \t\n\x00\x7f\xff\xc3\xa9'
+        seed = _body(MessageAttributes={"a": [1, -2.5e3, True, None, {"b": "\u00e9"}]})
+        accepted = 0
+
+        for _ in range(3000):
+            body = bytearray(seed)
+            for _ in range(rng.randint(1, 3)):
+                spot = rng.randrange(len(body))
+                body[spot : spot + rng.randint(0, 1)] = bytes([rng.choice(alphabet)])
+            try:
+                fast = jiter.from_json(
+                    bytes(body), catch_duplicate_keys=True, cache_mode="keys"
+                )
+            except ValueError:
+                continue
+            accepted += 1
+
+            assert repr(_decode_strictly(bytes(body))) == repr(fast)
+
+        assert accepted > 100

@@ -7,6 +7,12 @@ signed field a string, and ``Type`` one of the three kinds SNS sends. Both key
 casings AWS uses are accepted: ``SigningCertURL`` in HTTP deliveries and
 ``SigningCertUrl`` (with ``"Subject": null``) in the SNS record of a Lambda event.
 
+Bodies are first read by jiter (the Rust parser inside pydantic) with its duplicate
+key check, which is several times faster than the standard library. Whenever
+jiter refuses a body, the standard library's parser reads it again and has the
+last word: it names the repeated key or the JSON fault, and it still accepts the
+few valid bodies jiter declines (lone surrogate escapes, nesting deeper than 200).
+
 See https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html
 """
 
@@ -17,6 +23,7 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
+import jiter
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -131,23 +138,9 @@ def parse_message(body: bytes | str) -> SnsMessage:
     raw = body.encode() if isinstance(body, str) else body
 
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MalformedMessage(
-            "The message body is not UTF-8 text.", code="invalid_json"
-        ) from exc
-
-    try:
-        document = _DECODER.decode(text)
-    except _DuplicateKey as exc:
-        raise MalformedMessage(
-            f"The message body repeats the key {exc.key!r}; each key may appear once.",
-            code="duplicate_key",
-        ) from None
-    except (ValueError, RecursionError) as exc:
-        raise MalformedMessage(
-            "The message body is not valid JSON.", code="invalid_json"
-        ) from exc
+        document = jiter.from_json(raw, catch_duplicate_keys=True, cache_mode="keys")
+    except ValueError:
+        document = _decode_strictly(raw)
 
     if not isinstance(document, dict):
         raise MalformedMessage(
@@ -157,6 +150,28 @@ def parse_message(body: bytes | str) -> SnsMessage:
     _check_casings(document)
     document[RAW_KEY] = raw
     return _validate(document)
+
+
+def _decode_strictly(raw: bytes) -> Any:
+    """Parses ``raw`` with the standard library, naming what is wrong with it."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedMessage(
+            "The message body is not UTF-8 text.", code="invalid_json"
+        ) from exc
+
+    try:
+        return _DECODER.decode(text)
+    except _DuplicateKey as exc:
+        raise MalformedMessage(
+            f"The message body repeats the key {exc.key!r}; each key may appear once.",
+            code="duplicate_key",
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise MalformedMessage(
+            "The message body is not valid JSON.", code="invalid_json"
+        ) from exc
 
 
 def _validate(document: dict[str, Any]) -> SnsMessage:

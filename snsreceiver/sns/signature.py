@@ -31,16 +31,16 @@ PADDING = padding.PKCS1v15()
 def string_to_sign(message: SnsMessage) -> bytes:
     """The exact bytes SNS signed for ``message``."""
     if message.type == "Notification":
-        fields: list[tuple[str, str | None]] = [
+        fields: tuple[tuple[str, str | None], ...] = (
             ("Message", message.message),
             ("MessageId", message.message_id),
             ("Subject", message.subject),
             ("Timestamp", message.timestamp_text),
             ("TopicArn", message.topic_arn),
             ("Type", message.type),
-        ]
+        )
     else:
-        fields = [
+        fields = (
             ("Message", message.message),
             ("MessageId", message.message_id),
             ("SubscribeURL", message.subscribe_url),
@@ -48,10 +48,10 @@ def string_to_sign(message: SnsMessage) -> bytes:
             ("Token", message.token),
             ("TopicArn", message.topic_arn),
             ("Type", message.type),
-        ]
+        )
 
-    text = "".join(f"{name}\n{value}\n" for name, value in fields if value is not None)
-    return text.encode("utf-8")
+    lines = [f"{name}\n{value}\n" for name, value in fields if value is not None]
+    return "".join(lines).encode("utf-8")
 
 
 def check_signature(message: SnsMessage, public_key: RSAPublicKey) -> None:

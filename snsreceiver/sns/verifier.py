@@ -89,12 +89,13 @@ class MessageVerifier:
         moment = at if at is not None else self._clock()
         self._check_timestamp(message, moment)
 
-        check_certificate_url(message.signing_cert_url, message.region)
+        region = message.region
+        check_certificate_url(message.signing_cert_url, region)
         if message.subscribe_url is not None and message.type != "Notification":
             check_subscribe_url(message.subscribe_url, message.topic_arn)
 
         certificate = await self._certificates.get(
-            message.signing_cert_url, region=message.region, at=moment
+            message.signing_cert_url, region=region, at=moment
         )
         check_signature(message, certificate.public_key)
         return message

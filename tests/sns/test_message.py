@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from typing import Any
 
+import jiter
 import pytest
 
 from snsreceiver.errors import MalformedMessage
-from snsreceiver.sns.message import parse_message
+from snsreceiver.sns.message import _decode_strictly, parse_message
 from tests.sns.support import REAL_AWS
 
 
@@ -108,6 +110,20 @@ class TestFields:
 
         assert parse_message(body).raw == body
 
+    def test_lone_surrogate_escape_is_read_as_before(self) -> None:
+        """Valid JSON the fast parser declines, a lone surrogate, is still read."""
+        message = parse_message(_body()[:-1] + b', "note": "\\udc00"}')
+
+        assert message.message_id == "5f7b6a0e-0000-4000-8000-000000000001"
+
+    def test_deep_but_valid_nesting_is_read_as_before(self) -> None:
+        """Nesting of 300 levels, beyond the fast parser's limit, is still read."""
+        nested = b"[" * 300 + b"]" * 300
+
+        message = parse_message(_body()[:-1] + b', "deep": ' + nested + b"}")
+
+        assert message.topic_arn == "arn:aws:sns:us-east-1:123456789012:ses-feedback"
+
     def test_message_is_frozen(self) -> None:
         """A parsed message cannot be changed after verification."""
         message = parse_message(_body())
@@ -153,6 +169,51 @@ class TestRejections:
         body = _body()[:-1] + b', "MessageAttributes": {"a": 1, "a": 2}}'
 
         assert _code(body) == "duplicate_key"
+
+    @pytest.mark.parametrize(
+        "tail",
+        [
+            b', "Message": "other"}',
+            b', "\\u004dessage": "escaped spelling"}',
+            b', "MessageAttributes": {"a": {"b": 1, "b": 2}}}',
+            b', "list": [1, {"x": null}, {"y": 1, "y": 1}]}',
+        ],
+    )
+    def test_duplicate_key_message_names_the_key(self, tail: bytes) -> None:
+        """The refusal names the repeated key, top-level, escaped or deep inside."""
+        with pytest.raises(MalformedMessage) as caught:
+            parse_message(_body()[:-1] + tail)
+
+        assert caught.value.code == "duplicate_key"
+        assert caught.value.message.startswith("The message body repeats the key ")
+        assert caught.value.message.split("'")[1] in {"Message", "b", "y"}
+
+    def test_duplicate_key_in_a_str_body(self) -> None:
+        """A body given as text is checked for repeated keys like bytes are."""
+        body = _body()[:-1].decode() + ', "Subject": "two"}'
+
+        assert _code(body) == "duplicate_key"
+
+    def test_duplicate_key_beyond_the_fast_parsers_depth(self) -> None:
+        """Repeats nested deeper than the fast parser goes are still refused."""
+        nested = b"[" * 300 + b'{"k": 1, "k": 2}' + b"]" * 300
+        body = _body()[:-1] + b', "deep": ' + nested + b"}"
+
+        assert _code(body) == "duplicate_key"
+
+    def test_duplicate_key_after_a_lone_surrogate(self) -> None:
+        """A lone surrogate escape does not hide a repeated key behind it."""
+        body = _body()[:-1] + b', "note": "\\ud800", "note": "x"}'
+
+        assert _code(body) == "duplicate_key"
+
+    @pytest.mark.parametrize(
+        "body",
+        [b'{"a": 1}\x00', b'{"a": "\x01"}', b'{"a": "\xed\xa0\x80"}', b"{} {}"],
+    )
+    def test_json_faults_are_invalid_json(self, body: bytes) -> None:
+        """Trailing bytes, raw control characters and bad UTF-8 are invalid_json."""
+        assert _code(body) == "invalid_json"
 
     def test_both_casings_of_one_key(self) -> None:
         """SigningCertURL and SigningCertUrl together are ambiguous."""
@@ -226,3 +287,31 @@ class TestRejections:
             parse_message(_body(MessageId=123))
 
         assert "MessageId" in caught.value.message
+
+
+class TestFastParser:
+    """jiter may only accept what the standard library parser accepts, unchanged."""
+
+    def test_mutated_bodies_read_alike_or_go_to_the_strict_parser(self) -> None:
+        """Any body jiter accepts is accepted by the strict parser as the same value."""
+        rng = random.Random(20261203)
+        alphabet = b'{}[]",:\\u0123456789eE.+-tfnal \t\n\x00\x7f\xff\xc3\xa9'
+        seed = _body(MessageAttributes={"a": [1, -2.5e3, True, None, {"b": "\u00e9"}]})
+        accepted = 0
+
+        for _ in range(3000):
+            body = bytearray(seed)
+            for _ in range(rng.randint(1, 3)):
+                spot = rng.randrange(len(body))
+                body[spot : spot + rng.randint(0, 1)] = bytes([rng.choice(alphabet)])
+            try:
+                fast = jiter.from_json(
+                    bytes(body), catch_duplicate_keys=True, cache_mode="keys"
+                )
+            except ValueError:
+                continue
+            accepted += 1
+
+            assert repr(_decode_strictly(bytes(body))) == repr(fast)
+
+        assert accepted > 100

@@ -12,7 +12,7 @@ addresses; then measures in this process:
 
 Run: ``python -m bench operator`` with the defaults, or ``python -m bench.operator
 [--db FILE] [--reuse] ...`` to keep the store for a second run (building it takes
-about half a minute and 660 MiB of disk).
+about half a minute and 780 MiB of disk).
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 from http import HTTPStatus
-from typing import Annotated, Literal
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter
 
 from snsreceiver.api.auth import READ_ERRORS, WRITE_ERRORS, ReadToken, WriteToken
 from snsreceiver.api.emails import EmailPath
@@ -35,6 +36,9 @@ from snsreceiver.store import AddressStatus, TokenInfo
 from snsreceiver.suppression.state import Reason
 
 router = APIRouter(prefix="/v1/suppressions", tags=["suppressions"])
+
+ANSWER: Final = TypeAdapter(dict[str, Any])
+"""Serialises a check's answer, built as plain fields, without validating it."""
 
 
 def token_actor(token: TokenInfo) -> str:
@@ -150,14 +154,14 @@ async def check_suppressions(
         CheckResultDocument.fields(result)
         for result in await services.store.check(request.emails)
     ]
-    answer = CheckResponse.model_validate(
-        {
-            "results": results,
-            "not_mailable": sum(not result["mailable"] for result in results),
-        }
-    )
-    # Serialised here, once: FastAPI would dump and validate the answer again.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    answer = {
+        "results": results,
+        "not_mailable": sum(not result["mailable"] for result in results),
+    }
+    # The fields come from the store's typed answers, so they are serialised as
+    # they are, in pydantic's core: validating them into CheckResponse first
+    # (as FastAPI would) gives the same bytes and costs more than the lookup.
+    return Response(ANSWER.dump_json(answer), media_type="application/json")
 
 
 @router.get(

@@ -7,6 +7,7 @@ code, never a traceback.
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -68,8 +69,13 @@ def serve(
         overrides["port"] = port
     settings = load_settings(**overrides)
     configure_logging(settings.log_level, settings.log_format)
+    application = create_app(settings)
+    # What is loaded by now lives as long as the process. Freezing it keeps the
+    # collector's full passes short: over it, they stalled a request ~100 ms.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
-        create_app(settings),
+        application,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),

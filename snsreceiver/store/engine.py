@@ -38,8 +38,13 @@ BEGIN_OPTION: Final = "snsreceiver_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
 """How long a SQLite writer waits for the lock, well inside SNS's 15 s limit."""
 
-SQLITE_MMAP_BYTES: Final = 256 * 1024 * 1024
-"""How much of a SQLite file is memory-mapped; the OS shares it between connections."""
+SQLITE_MMAP_BYTES: Final = 2 * 1024 * 1024 * 1024
+"""How much of a SQLite file is memory-mapped; the OS shares it between connections.
+
+Address space, not memory: the mapped pages are the OS page cache. Reads beyond
+the mapping cost a system call per page, so the whole file of a store with a
+million suppressions and a million signups (about 800 MiB) is mapped.
+"""
 
 TRANSIENT_SQLSTATE_PREFIXES: Final = ("08", "40", "53", "57P", "55P03")
 """PostgreSQL error classes a retry may not meet: connection exceptions, deadlocks

@@ -139,7 +139,9 @@ class QueryStore(StoreBase):
 
         Duplicates are answered each time. However many addresses are asked,
         this is one query that joins the list to both tables; the list is sorted
-        first, so the index lookups walk each index in order.
+        first, so the lookups walk each index in order, and the indexes hold
+        every column of the answer, so no table row is read. Only the addresses
+        the store knows come back; the others are answered here.
         """
         wanted = [normalise_email(email) for email in emails]
         unique = sorted(set(wanted))
@@ -164,8 +166,9 @@ class QueryStore(StoreBase):
                     or_(suppressions.c.email.is_not(None), signups.c.email.is_not(None))
                 )
             )
-            known = {row[0]: _check_result(*row) for row in found}
+            rows = found.all()
 
+        known = {row[0]: _check_result(*row) for row in rows}
         return [known.get(email) or _unknown(email) for email in wanted]
 
 

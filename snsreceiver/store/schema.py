@@ -77,6 +77,8 @@ signups = Table(
     Column("source", String(200), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # Covers the check: a lookup by address reads its status from the index alone.
+    Index(None, "email", "status"),
 )
 
 suppressions = Table(
@@ -94,6 +96,8 @@ suppressions = Table(
     CheckConstraint("NOT suppressed OR since IS NOT NULL", name="suppressed_has_since"),
     Index(None, "since", "email"),
     Index(None, "reason", "since", "email"),
+    # Covers the check, as on signups: the columns of its answer, keyed by address.
+    Index(None, "email", "suppressed", "reason", "since", "ses_suppressed"),
 )
 
 history = Table(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from snsreceiver.api.models import MAX_CHECK_EMAILS
+from snsreceiver.api.models import MAX_CHECK_EMAILS, CheckResponse
 from snsreceiver.errors import StoreUnavailable
 from snsreceiver.store import SuppressionRow
+from snsreceiver.suppression.state import Reason
 from tests.api.conftest import Operator, Webhook
 from tests.store.helpers import T0
 
@@ -256,6 +257,23 @@ class TestCheck:
         assert body["results"][0]["since"] is None
         assert body["results"][2]["signup_status"] == "unsubscribed"
         assert body["not_mailable"] == 2
+
+    async def test_answer_is_exactly_the_documented_model(
+        self, operator: Operator
+    ) -> None:
+        """The answer, serialised without validation, is what CheckResponse gives."""
+        await operator.bounce("bounced@example.com", T0)
+        await operator.store.upsert_signup("gone@example.com", status="unsubscribed")
+
+        response = await operator.client.post(
+            "/v1/suppressions/check",
+            json={"emails": ["bounced@example.com", "gone@example.com", "x@y.org"]},
+            headers=operator.reader,
+        )
+
+        documented = CheckResponse.model_validate_json(response.content)
+        assert documented.model_dump_json().encode() == response.content
+        assert documented.results[0].reason is Reason.BOUNCE
 
     async def test_the_most_addresses_are_accepted(self, operator: Operator) -> None:
         """A check of exactly the limit is answered in full."""

@@ -35,6 +35,7 @@ from snsreceiver.errors import (
 )
 from snsreceiver.fixtures import REPLAY_AT_HEADER
 from snsreceiver.logs import DELIVERY_LOGGER
+from snsreceiver.moments import parse_aware
 from snsreceiver.settings import Settings
 
 router = APIRouter(tags=["webhook"])
@@ -168,11 +169,8 @@ def _replay_moment(request: Request, settings: Settings) -> datetime | None:
     if not settings.replay_clock or value is None:
         return None
 
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+    moment = parse_aware(value)
+    if moment is None:
         raise InvalidRequest(
             f"{REPLAY_AT_HEADER} is {value[:40]!r}; expected an ISO 8601 moment "
             "with a UTC offset.",

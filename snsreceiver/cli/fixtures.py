@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from snsreceiver.fixtures.export import Masking, export_messages
 from snsreceiver.fixtures.generate import generate
 from snsreceiver.fixtures.masking import Pseudonyms
 from snsreceiver.fixtures.testkey import load_test_signer
+from snsreceiver.moments import as_utc
 from snsreceiver.settings import Settings, load_settings
 from snsreceiver.store.engine import create_engine
 from snsreceiver.store.recorded import MessageSelection, RecordedMessageStore
@@ -37,13 +38,6 @@ def generate_command(
     """
     written = generate(folder)
     typer.echo(f"{len(written)} fixtures written to {folder / 'synthetic'}")
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """A moment without an offset is UTC, as everywhere on the command line."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 @fixtures_app.command("export")
@@ -89,8 +83,8 @@ def export_command(
     Example: snsreceiver fixtures export incident/ --address jane@example.com --mask
     """
     selection = MessageSelection(
-        since=_utc(since),
-        until=_utc(until),
+        since=as_utc(since),
+        until=as_utc(until),
         type=type_,
         address=address,
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +31,7 @@ from snsreceiver.fixtures.replay import (
     api_lookup,
     replay,
 )
+from snsreceiver.moments import parse_aware
 from snsreceiver.settings import Settings, load_settings
 
 EXIT_MISMATCH = 1
@@ -42,11 +42,8 @@ def parse_moment(value: str) -> Moment:
     """``message``, ``now`` or an ISO 8601 moment with a UTC offset."""
     if value in ("message", "now"):
         return value  # type: ignore[return-value]  # narrowed by the test above
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+    moment = parse_aware(value)
+    if moment is None:
         raise InvalidRequest(
             f"--at is {value!r}; expected message, now or an ISO 8601 moment with "
             "a UTC offset, such as 2026-11-02T09:00:00Z.",

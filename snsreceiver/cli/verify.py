@@ -15,6 +15,7 @@ import httpx
 import typer
 
 from snsreceiver.errors import MalformedMessage, SnsReceiverError
+from snsreceiver.moments import parse_aware
 from snsreceiver.settings import Settings, load_settings
 from snsreceiver.sns.certificates import CertificateStore
 from snsreceiver.sns.message import parse_message
@@ -121,11 +122,8 @@ def _parse_at(value: str) -> datetime | None:
         return None
     if value == "now":
         return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+    moment = parse_aware(value)
+    if moment is None:
         typer.echo(
             f"error: --at {value!r} is not 'message', 'now' or an ISO-8601 time "
             "with a zone (e.g. 2026-03-06T19:55:38Z)",

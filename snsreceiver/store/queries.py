@@ -11,13 +11,14 @@ import base64
 import binascii
 import json
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest
+from snsreceiver.moments import as_utc
 from snsreceiver.ses.records import normalise_email
 from snsreceiver.store.base import StoreBase, listed_values, state_from_row
 from snsreceiver.store.models import (
@@ -207,13 +208,6 @@ async def _fetch_history(connection: AsyncConnection, email: str) -> list[Histor
     ]
 
 
-def _as_utc(moment: datetime | None) -> datetime | None:
-    """A filter bound in UTC; a bound without an offset is taken to be UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _suppressed_query(
     reason: str | None,
     since: datetime | None,
@@ -221,7 +215,7 @@ def _suppressed_query(
     after: tuple[datetime, str] | None,
 ) -> Select[Any]:
     """Suppressed rows matching the filters, after a keyset position, in key order."""
-    since, until = _as_utc(since), _as_utc(until)
+    since, until = as_utc(since), as_utc(until)
     # since IS NOT NULL is implied by suppressed; saying it lets SQLite, which
     # sorts NULLs first, seek past the never-suppressed rows in the index.
     query = select(suppressions).where(

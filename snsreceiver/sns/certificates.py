@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -160,8 +161,12 @@ class CertificateStore:
         self._fetch_timeout = fetch_timeout
         self._chain = ChainChecker(cert_dir) if verify_chain else None
         self._clock = clock
+        # The wall clock itself when no clock is injected: the cache reads it
+        # on every lookup.
         self._cache: TLRUCache[str, _Entry] = TLRUCache(
-            maxsize=max_size, ttu=_expiry, timer=self._now
+            maxsize=max_size,
+            ttu=_expiry,
+            timer=time.time if clock is utc_now else self._now,
         )
         self._inflight: dict[str, asyncio.Future[_Entry]] = {}
         self.hits = 0
@@ -187,24 +192,41 @@ class CertificateStore:
     def __len__(self) -> int:
         return len(self._cache)
 
+    def cached(
+        self, url: str, *, region: str, at: datetime
+    ) -> SigningCertificate | None:
+        """The cached certificate at ``url``, checked as :meth:`get` does it.
+
+        None when it is not cached for ``region``, so :meth:`get` must load it.
+        Synchronous, so that a message whose certificate is cached, nearly every
+        message, is checked without a detour through the event loop.
+        """
+        try:
+            entry = self._cache[url]
+        except KeyError:
+            return None
+        if entry.region != region:
+            return None
+
+        self.hits += 1
+        return self._checked(entry, region, at)
+
     async def get(self, url: str, *, region: str, at: datetime) -> SigningCertificate:
         """The certificate at ``url``, checked for ``region`` at the moment ``at``.
 
         Raises CertificateUrlRefused or CertificateRejected (permanent) and
         CertificateUnavailable (temporary).
         """
-        try:
-            entry: _Entry | None = self._cache[url]
-        except KeyError:
-            entry = None
+        certificate = self.cached(url, region=region, at=at)
+        if certificate is not None:
+            return certificate
 
-        if entry is not None and entry.region == region:
-            self.hits += 1
-        else:
-            file_name = check_certificate_url(url, region)
-            self.misses += 1
-            entry = await self._load_once(url, region, file_name)
+        file_name = check_certificate_url(url, region)
+        self.misses += 1
+        entry = await self._load_once(url, region, file_name)
+        return self._checked(entry, region, at)
 
+    def _checked(self, entry: _Entry, region: str, at: datetime) -> SigningCertificate:
         if entry.error is not None:
             error = entry.error
             raise type(error)(error.message, code=error.code) from error.__cause__

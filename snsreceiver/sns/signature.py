@@ -11,7 +11,6 @@ See https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.ht
 from __future__ import annotations
 
 import binascii
-from base64 import b64decode
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -31,27 +30,25 @@ PADDING = padding.PKCS1v15()
 def string_to_sign(message: SnsMessage) -> bytes:
     """The exact bytes SNS signed for ``message``."""
     if message.type == "Notification":
-        fields: tuple[tuple[str, str | None], ...] = (
-            ("Message", message.message),
-            ("MessageId", message.message_id),
-            ("Subject", message.subject),
-            ("Timestamp", message.timestamp_text),
-            ("TopicArn", message.topic_arn),
-            ("Type", message.type),
-        )
-    else:
-        fields = (
-            ("Message", message.message),
-            ("MessageId", message.message_id),
-            ("SubscribeURL", message.subscribe_url),
-            ("Timestamp", message.timestamp_text),
-            ("Token", message.token),
-            ("TopicArn", message.topic_arn),
-            ("Type", message.type),
-        )
+        subject = message.subject
+        return (
+            f"Message\n{message.message}\n"
+            f"MessageId\n{message.message_id}\n"
+            + ("" if subject is None else f"Subject\n{subject}\n")
+            + f"Timestamp\n{message.timestamp_text}\n"
+            f"TopicArn\n{message.topic_arn}\n"
+            f"Type\n{message.type}\n"
+        ).encode()
 
-    lines = [f"{name}\n{value}\n" for name, value in fields if value is not None]
-    return "".join(lines).encode("utf-8")
+    return (
+        f"Message\n{message.message}\n"
+        f"MessageId\n{message.message_id}\n"
+        f"SubscribeURL\n{message.subscribe_url}\n"
+        f"Timestamp\n{message.timestamp_text}\n"
+        f"Token\n{message.token}\n"
+        f"TopicArn\n{message.topic_arn}\n"
+        f"Type\n{message.type}\n"
+    ).encode()
 
 
 def check_signature(message: SnsMessage, public_key: RSAPublicKey) -> None:
@@ -64,14 +61,23 @@ def check_signature(message: SnsMessage, public_key: RSAPublicKey) -> None:
         )
 
     try:
-        signature = b64decode(message.signature, validate=True)
-    except (binascii.Error, ValueError):
+        signature = binascii.a2b_base64(message.signature, strict_mode=True)
+    except ValueError:
         raise SignatureInvalid(
             "Signature is not valid base64.", code="signature_malformed"
         ) from None
 
     try:
-        public_key.verify(signature, string_to_sign(message), PADDING, algorithm)
+        signed = string_to_sign(message)
+    except UnicodeEncodeError:
+        raise MalformedMessage(
+            f"A signed field of message {message.message_id} holds a lone surrogate "
+            "escape, which is not text AWS can sign.",
+            code="invalid_field",
+        ) from None
+
+    try:
+        public_key.verify(signature, signed, PADDING, algorithm)
     except InvalidSignature:
         raise SignatureInvalid(
             f"Signature of message {message.message_id} does not match its signed "

@@ -62,6 +62,7 @@ class MessageVerifier:
         self._versions = frozenset(settings.signature_versions)
         self._max_age = timedelta(seconds=settings.max_message_age)
         self._max_skew = timedelta(seconds=settings.max_clock_skew)
+        self._min_age = -self._max_skew
 
     async def verify(
         self,
@@ -76,68 +77,70 @@ class MessageVerifier:
         CertificateUnavailable when the certificate could not be fetched.
         ``at`` replaces the clock for the timestamp and certificate checks.
         """
-        lowered = {k.lower(): v for k, v in headers.items()} if headers else {}
-        if lowered:
-            check_raw_delivery(lowered)
+        if headers:
+            headers = {name.lower(): value for name, value in headers.items()}
+            check_raw_delivery(headers)
 
         message = parse_message(body)
-        if lowered:
-            check_headers(message, lowered)
-        self._check_version(message)
-        self._check_topic(message)
+        if headers:
+            check_headers(message, headers)
+        if message.signature_version not in self._versions:
+            raise self._version_refused(message)
+        if self._topics is not None and message.topic_arn not in self._topics:
+            raise self._topic_refused(message)
 
         moment = at if at is not None else self._clock()
-        self._check_timestamp(message, moment)
+        age = moment - message.timestamp
+        if not self._min_age <= age <= self._max_age:
+            raise self._timestamp_refused(message, age)
 
         region = message.region
         check_certificate_url(message.signing_cert_url, region)
-        if message.subscribe_url is not None and message.type != "Notification":
+        if message.type != "Notification" and message.subscribe_url is not None:
             check_subscribe_url(message.subscribe_url, message.topic_arn)
 
-        certificate = await self._certificates.get(
+        certificate = self._certificates.cached(
+            message.signing_cert_url, region=region, at=moment
+        ) or await self._certificates.get(
             message.signing_cert_url, region=region, at=moment
         )
         check_signature(message, certificate.public_key)
         return message
 
-    def _check_version(self, message: SnsMessage) -> None:
-        if message.signature_version not in self._versions:
-            accepted = " or ".join(sorted(self._versions))
-            raise MalformedMessage(
-                f"SignatureVersion is {message.signature_version!r}; this receiver "
-                f"accepts {accepted}.",
-                code="unsupported_signature_version",
-            )
+    def _version_refused(self, message: SnsMessage) -> MalformedMessage:
+        accepted = " or ".join(sorted(self._versions))
+        return MalformedMessage(
+            f"SignatureVersion is {message.signature_version!r}; this receiver "
+            f"accepts {accepted}.",
+            code="unsupported_signature_version",
+        )
 
-    def _check_topic(self, message: SnsMessage) -> None:
-        if self._topics is not None and not self._topics:
-            raise TopicNotAllowed(
+    def _topic_refused(self, message: SnsMessage) -> TopicNotAllowed:
+        if not self._topics:
+            return TopicNotAllowed(
                 f"TopicArn {message.topic_arn} is not allowed: no topic is, until "
                 "SNSRECEIVER_TOPIC_ARNS lists the topics this receiver serves.",
                 code="topic_not_allowed",
             )
-        if self._topics is not None and message.topic_arn not in self._topics:
-            raise TopicNotAllowed(
-                f"TopicArn {message.topic_arn} is not on the allow-list "
-                "(SNSRECEIVER_TOPIC_ARNS).",
-                code="topic_not_allowed",
-            )
+        return TopicNotAllowed(
+            f"TopicArn {message.topic_arn} is not on the allow-list "
+            "(SNSRECEIVER_TOPIC_ARNS).",
+            code="topic_not_allowed",
+        )
 
-    def _check_timestamp(self, message: SnsMessage, at: datetime) -> None:
-        age = at - message.timestamp
+    def _timestamp_refused(self, message: SnsMessage, age: timedelta) -> StaleMessage:
         if age > self._max_age:
-            raise StaleMessage(
+            return StaleMessage(
                 f"Timestamp {message.timestamp_text} is {age.total_seconds():.0f} s "
                 f"old; at most {self._max_age.total_seconds():.0f} s are accepted.",
                 code="stale_message",
             )
-        if -age > self._max_skew:
-            raise StaleMessage(
-                f"Timestamp {message.timestamp_text} is "
-                f"{-age.total_seconds():.0f} s in the future; at most "
-                f"{self._max_skew.total_seconds():.0f} s of clock skew are accepted.",
-                code="future_message",
-            )
+        return StaleMessage(
+            f"Timestamp {message.timestamp_text} is "
+            f"{-age.total_seconds():.0f} s in the future; at most "
+            f"{self._max_skew.total_seconds():.0f} s of clock skew are accepted.",
+            code="future_message",
+        )
 
 
 def check_raw_delivery(headers: Mapping[str, str]) -> None:
@@ -152,6 +155,14 @@ def check_raw_delivery(headers: Mapping[str, str]) -> None:
 
 def check_headers(message: SnsMessage, headers: Mapping[str, str]) -> None:
     """Each SNS delivery header present (lower-cased keys) must equal its field."""
+    get = headers.get
+    if (
+        get("x-amz-sns-message-type", message.type) == message.type
+        and get("x-amz-sns-message-id", message.message_id) == message.message_id
+        and get("x-amz-sns-topic-arn", message.topic_arn) == message.topic_arn
+    ):
+        return
+
     for header, attribute, field in HEADER_FIELDS:
         sent = headers.get(header)
         value = getattr(message, attribute)

@@ -486,6 +486,21 @@ class TestRefusals:
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "header_mismatch"
 
+    async def test_header_names_are_compared_in_any_case(
+        self, webhook: Webhook
+    ) -> None:
+        """SNS headers count however their names are spelt on the wire."""
+        body = webhook.notification(delay("case@example.com", 1))
+
+        mismatched = await webhook.post(
+            body, {"X-Amz-Sns-Message-Id": "another-message-id"}
+        )
+        raw = await webhook.post(body, {"X-AMZ-SNS-RAWDELIVERY": "true"})
+
+        assert mismatched.status_code == 400
+        assert mismatched.json()["error"]["code"] == "header_mismatch"
+        assert raw.json()["error"]["code"] == "raw_delivery"
+
     async def test_unfetchable_certificate_asks_sns_to_retry(
         self, start_webhook: Callable[..., Any]
     ) -> None:

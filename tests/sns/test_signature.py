@@ -24,6 +24,10 @@ CERT_URL = (
 
 
 def _message(**fields: Any) -> SnsMessage:
+    return parse_message(json.dumps(_message_document(**fields)))
+
+
+def _message_document(**fields: Any) -> dict[str, Any]:
     document: dict[str, Any] = {
         "Type": "Notification",
         "MessageId": "m-1",
@@ -36,7 +40,7 @@ def _message(**fields: Any) -> SnsMessage:
         "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
     }
     document.update(fields)
-    return parse_message(json.dumps(document))
+    return document
 
 
 class TestStringToSign:
@@ -168,7 +172,9 @@ class TestCheckSignature:
         assert caught.value.code == "signature_invalid"
         assert message.message_id in caught.value.message
 
-    @pytest.mark.parametrize("signature", ["***", "AAA", "QUJD\nREVG", "é"])
+    @pytest.mark.parametrize(
+        "signature", ["***", "AAA", "QUJD\nREVG", "é", "QUJD=QUJD", "=QUJD"]
+    )
     def test_signature_not_base64(
         self, signature: str, signing_key: rsa.RSAPrivateKey
     ) -> None:
@@ -177,6 +183,20 @@ class TestCheckSignature:
             check_signature(_message(Signature=signature), signing_key.public_key())
 
         assert caught.value.code == "signature_malformed"
+
+    def test_lone_surrogate_in_a_signed_field(
+        self, signing_key: rsa.RSAPrivateKey
+    ) -> None:
+        """JSON may escape a lone surrogate, but no UTF-8 signature can cover it."""
+        message = parse_message(
+            json.dumps(_message_document()).replace('"hello"', '"he\\ud800llo"')
+        )
+
+        with pytest.raises(MalformedMessage) as caught:
+            check_signature(message, signing_key.public_key())
+
+        assert caught.value.code == "invalid_field"
+        assert "surrogate" in caught.value.message
 
     def test_unknown_version(self, signing_key: rsa.RSAPrivateKey) -> None:
         """A version outside 1 and 2 is refused before any RSA work."""

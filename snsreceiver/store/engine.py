@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -133,6 +135,15 @@ def unavailable_on_driver_error() -> Iterator[None]:
         raise
     except exc.TimeoutError as error:
         raise StoreUnavailable("no database connection became free in time") from error
+    # The bulk check calls the drivers themselves, past SQLAlchemy's wrapping.
+    except (sqlite3.OperationalError, asyncpg.InterfaceError) as error:
+        raise StoreUnavailable(_describe_driver(error)) from error
+    except asyncpg.PostgresError as error:
+        if isinstance(error.sqlstate, str) and error.sqlstate.startswith(
+            TRANSIENT_SQLSTATE_PREFIXES
+        ):
+            raise StoreUnavailable(_describe_driver(error)) from error
+        raise
     except OSError as error:
         raise StoreUnavailable(f"the database could not be reached: {error}") from error
 
@@ -146,8 +157,16 @@ def _is_transient(error: exc.DBAPIError) -> bool:
 
 def _describe(error: exc.DBAPIError) -> str:
     """One line about a driver error, without its SQL or parameters."""
-    first_line = str(error.orig).strip().splitlines()[0] if error.orig else ""
-    return f"the database is unavailable: {first_line or type(error).__name__}"
+    if error.orig is None:
+        return f"the database is unavailable: {type(error).__name__}"
+    return _describe_driver(error.orig)
+
+
+def _describe_driver(error: BaseException) -> str:
+    """One line about an error the driver itself raised."""
+    text = str(error).strip()
+    first_line = text.splitlines()[0] if text else type(error).__name__
+    return f"the database is unavailable: {first_line}"
 
 
 def alembic_config() -> Config:

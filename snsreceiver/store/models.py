@@ -1,4 +1,4 @@
-"""The values the store takes and gives back: plain frozen dataclasses.
+"""The values the store takes and gives back: plain frozen dataclasses and tuples.
 
 Nothing here touches the database; the HTTP API and the CLI render these as they
 see fit.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from snsreceiver.ses.records import FeedbackRecord
 from snsreceiver.suppression.state import Decision, Reason, SuppressionState
@@ -155,12 +155,13 @@ class Page:
     next_cursor: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """The answer for one address of a check, in the order asked.
 
     ``email`` is the normalised address. ``suppressed`` is the answer to "must we
     not mail it"; ``signup_status`` is None for an address that never signed up.
+    A named tuple rather than a frozen dataclass: a check makes thousands, and
+    a tuple is made in a third of the time.
     """
 
     email: str

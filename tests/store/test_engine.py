@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import exc, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -143,6 +145,32 @@ class TestErrorBoundary:
 
         with pytest.raises(exc.IntegrityError), unavailable_on_driver_error():
             raise error
+
+    @pytest.mark.parametrize(
+        "error",
+        [
+            sqlite3.OperationalError("database is locked"),
+            asyncpg.InterfaceError("connection is closed"),
+            asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
+            asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+        ],
+        ids=["sqlite-locked", "asyncpg-closed", "asyncpg-lost", "asyncpg-deadlock"],
+    )
+    def test_errors_of_the_drivers_themselves(self, error: Exception) -> None:
+        """The bulk check calls the drivers directly; their outages convert too."""
+        with pytest.raises(StoreUnavailable) as caught, unavailable_on_driver_error():
+            raise error
+
+        assert caught.value.__cause__ is error
+        assert str(error) in caught.value.message
+
+    def test_other_driver_errors_pass_through(self) -> None:
+        """A driver's own constraint error is a bug and is not converted."""
+        with (
+            pytest.raises(asyncpg.exceptions.UniqueViolationError),
+            unavailable_on_driver_error(),
+        ):
+            raise asyncpg.exceptions.UniqueViolationError("duplicate key")
 
     def test_pool_timeout_is_unavailable(self) -> None:
         """Waiting too long for a pooled connection is a temporary failure."""

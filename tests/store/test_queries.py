@@ -254,6 +254,58 @@ class TestCheck:
         assert results[0].signup_status == "subscribed"
         assert results[2].signup_status is None
 
+    async def test_answers_agree_with_each_status(self, fresh_store: Store) -> None:
+        """Every kind of address gets the fields its own status lookup shows."""
+        await suppress(fresh_store, "bounced@example.com", T0)
+        await suppress(
+            fresh_store, "complained@example.com", T0 + days(1), kind="complaint"
+        )
+        await fresh_store.suppress_manually(
+            "manual@example.com", note="asked", actor="t"
+        )
+        await suppress(fresh_store, "lifted@example.com", T0)
+        await fresh_store.unsuppress("lifted@example.com", note="fixed", actor="t")
+        await fresh_store.upsert_signup("bounced@example.com", status="subscribed")
+        await fresh_store.upsert_signup("left@example.com", status="unsubscribed")
+        asked = [
+            "bounced@example.com",
+            "complained@example.com",
+            "manual@example.com",
+            "lifted@example.com",
+            "left@example.com",
+            "stranger@example.com",
+        ]
+
+        results = await fresh_store.check(asked)
+
+        for result in results:
+            status = await fresh_store.get_status(result.email)
+            signup = status.signup.status if status.signup else None
+            assert (
+                result.suppressed,
+                result.reason,
+                result.since,
+                result.ses_suppressed,
+                result.signup_status,
+            ) == (
+                status.suppressed,
+                status.reason,
+                status.since,
+                status.ses_suppressed,
+                signup,
+            ), result.email
+        assert [r.suppressed for r in results] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+            False,
+        ]
+        assert results[1].since == T0 + days(1)
+        assert results[1].since is not None
+        assert results[1].since.utcoffset() == days(0)
+
     async def test_no_addresses_no_answers(self, fresh_store: Store) -> None:
         """Checking an empty list answers with an empty list."""
         assert await fresh_store.check([]) == []

@@ -126,8 +126,9 @@ def _build(document: dict[str, Any], raw: bytes) -> SnsMessage:
     """Checks the fields of a parsed body and makes the message of them.
 
     Written out by hand rather than as a pydantic model: this runs for every
-    delivery before the RSA check, and a model cost about as much again as all
-    of these checks together (docs/benchmarks.md).
+    delivery before the RSA check, and reading the Timestamp and region once
+    here, with no model around them, made parsing about 1.2 µs cheaper per
+    message than the model it replaced (docs/benchmarks.md).
     """
     kind = document.get("Type")
     if kind not in MESSAGE_TYPES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -335,6 +335,74 @@ class TestCache:
 
         assert len(store) == 2
         assert len(cert_server.requests) == 4
+
+    async def test_cached_answers_only_what_a_load_left(
+        self,
+        http_client: httpx.AsyncClient,
+        clock: Clock,
+        cert_server: CertServer,
+        test_signer: TestSigner,
+    ) -> None:
+        """The synchronous lookup never fetches; it sees loads until they expire."""
+        store = _store(http_client, clock, ttl=60.0)
+        url = test_signer.cert_url(REGION)
+
+        before = store.cached(url, region=REGION, at=NOW)
+        loaded = await store.get(url, region=REGION, at=NOW)
+        after = store.cached(url, region=REGION, at=NOW)
+        other_region = store.cached(url, region="eu-west-1", at=NOW)
+        clock.advance(61)
+        expired = store.cached(url, region=REGION, at=NOW)
+
+        assert (before, after, other_region, expired) == (None, loaded, None, None)
+        assert len(cert_server.requests) == 1
+        assert (store.misses, store.hits) == (1, 1)
+
+    async def test_cached_repeats_a_remembered_failure(
+        self, store: CertificateStore, cert_server: CertServer
+    ) -> None:
+        """A failure still remembered is raised again by the synchronous lookup."""
+        cert_server.respond = lambda request: httpx.Response(500)
+        url = _url(9)
+        with pytest.raises(CertificateUnavailable):
+            await store.get(url, region=REGION, at=NOW)
+
+        with pytest.raises(CertificateUnavailable):
+            store.cached(url, region=REGION, at=NOW)
+
+        assert len(cert_server.requests) == 1
+
+    async def test_wall_clock_expiry_without_an_injected_clock(
+        self,
+        http_client: httpx.AsyncClient,
+        cert_server: CertServer,
+        test_signer: TestSigner,
+    ) -> None:
+        """With the default clock, entries expire by the real time that passes."""
+        signer = TestSigner(
+            key=test_signer.key, not_before=datetime.now(UTC) - timedelta(days=1)
+        )
+        cert_server.respond = lambda request: httpx.Response(
+            200, content=signer.certificate_pem
+        )
+        store = CertificateStore(
+            http_client,
+            cert_dir=None,
+            max_size=8,
+            ttl=0.2,
+            failure_ttl=5.0,
+            fetch_timeout=2.0,
+        )
+        url = signer.cert_url(REGION)
+        now = datetime.now(UTC)
+
+        await store.get(url, region=REGION, at=now)
+        fresh = store.cached(url, region=REGION, at=now)
+        await asyncio.sleep(0.3)
+        stale = store.cached(url, region=REGION, at=now)
+
+        assert fresh is not None
+        assert stale is None
 
     async def test_failure_is_remembered_only_briefly(
         self, store: CertificateStore, clock: Clock, cert_server: CertServer

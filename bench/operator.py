@@ -114,7 +114,8 @@ async def build_postgres(url: str, suppressions: int, signups: int) -> None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
     try:
         await connection.execute(
-            "TRUNCATE history, signups, suppressions, api_tokens, sns_messages"
+            "TRUNCATE history, signups, suppressions, mailability, api_tokens, "
+            "sns_messages"
         )
         for table, columns, rows in _tables(suppressions, signups, _unchanged):
             for batch in _batches(rows):

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from snsreceiver.errors import InvalidRequest, StoreUnavailable
@@ -30,7 +30,7 @@ from snsreceiver.store.models import (
     SignupInfo,
     SuppressionRow,
 )
-from snsreceiver.store.schema import history, signups, suppressions
+from snsreceiver.store.schema import history, mailability, signups, suppressions
 from snsreceiver.suppression.state import SuppressionState
 
 MAX_PAGE_SIZE: Final = 1000
@@ -140,10 +140,11 @@ class QueryStore(StoreBase):
         """Answers for each address, in the order given, whether it is suppressed.
 
         Duplicates are answered each time. However many addresses are asked,
-        this is one query that joins the list to both tables; the list is sorted
-        first, so the lookups walk each index in order, and the indexes hold
-        every column of the answer, so no table row is read. Only the addresses
-        the store knows come back; the others are answered here.
+        this is one query that joins the sorted list to ``mailability``, the
+        table the database keeps with each known address's answer, so each
+        address costs one lookup in one primary key that holds every column of
+        the answer. Only the addresses the store knows come back; the others
+        are answered here.
 
         The query is built once per dialect with SQLAlchemy and then run on the
         driver's own connection, one call for the whole list: at a thousand
@@ -184,22 +185,14 @@ def _check_sql(connection: AsyncConnection) -> str:
     sql = _CHECK_SQL.get(dialect.name)
     if sql is None:
         listed = listed_values(connection, [])
-        query = (
-            select(
-                listed.c.value,
-                suppressions.c.suppressed,
-                suppressions.c.reason,
-                suppressions.c.since,
-                suppressions.c.ses_suppressed,
-                signups.c.status,
-            )
-            .select_from(
-                listed.outerjoin(
-                    suppressions, suppressions.c.email == listed.c.value
-                ).outerjoin(signups, signups.c.email == listed.c.value)
-            )
-            .where(or_(suppressions.c.email.is_not(None), signups.c.email.is_not(None)))
-        )
+        query = select(
+            mailability.c.email,
+            mailability.c.suppressed,
+            mailability.c.reason,
+            mailability.c.since,
+            mailability.c.ses_suppressed,
+            mailability.c.signup_status,
+        ).select_from(listed.join(mailability, mailability.c.email == listed.c.value))
         sql = _CHECK_SQL[dialect.name] = str(query.compile(dialect=dialect))
     return sql
 
@@ -278,9 +271,8 @@ def _suppression_row(row: Any) -> SuppressionRow:
 def _answers(
     rows: Iterable[Sequence[Any]], moment: Callable[[Any], datetime]
 ) -> dict[str, CheckResult]:
-    """The check's answers by address, from rows of the joined query.
+    """The check's answers by address, from rows of ``mailability``.
 
-    The suppression columns are None for an address with only a signup;
     ``moment`` reads the driver's value of ``since``.
     """
     return {

@@ -1,0 +1,205 @@
+"""The mailability table, which database triggers keep from suppressions and signups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from alembic import command
+from sqlalchemy import Connection, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from snsreceiver.store import Store, upgrade
+from snsreceiver.store.engine import alembic_config
+from snsreceiver.store.models import SignupImportRow
+from snsreceiver.store.schema import mailability, signups, suppressions
+from tests.store.helpers import T0, CountingPolicy, bounce, complaint, days, message
+
+POLICY = CountingPolicy()
+
+
+async def table_rows(engine: AsyncEngine) -> dict[str, tuple[Any, ...]]:
+    """The mailability rows by address, booleans as booleans."""
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(mailability))).all()
+    return {
+        row.email: (
+            bool(row.suppressed),
+            row.reason,
+            row.since,
+            bool(row.ses_suppressed),
+            row.signup_status,
+        )
+        for row in rows
+    }
+
+
+async def derived_rows(engine: AsyncEngine) -> dict[str, tuple[Any, ...]]:
+    """What mailability must hold: both tables' rows joined by address."""
+    async with engine.connect() as connection:
+        found = (await connection.execute(select(suppressions))).all()
+        statuses = {
+            row.email: row.status
+            for row in (await connection.execute(select(signups))).all()
+        }
+    expected: dict[str, tuple[Any, ...]] = {
+        email: (False, None, None, False, status) for email, status in statuses.items()
+    }
+    for row in found:
+        expected[row.email] = (
+            bool(row.suppressed),
+            row.reason,
+            row.since,
+            bool(row.ses_suppressed),
+            statuses.get(row.email),
+        )
+    return expected
+
+
+class TestTriggers:
+    async def test_every_write_path_keeps_it_equal_to_the_tables(
+        self, fresh_store: Store, engine: AsyncEngine
+    ) -> None:
+        """Ingest, manual changes, signups and imports all show in mailability."""
+        await fresh_store.ingest(
+            message(),
+            [
+                bounce("bounced@example.com", at=T0),
+                complaint("complained@example.com", at=T0 + days(1)),
+                bounce("soft@example.com", at=T0, bounce_type="Transient"),
+            ],
+            POLICY,
+            outcome="ok",
+        )
+        await fresh_store.suppress_manually(
+            "manual@example.com", note="asked", actor="t"
+        )
+        await fresh_store.ingest(
+            message(), [bounce("lifted@example.com", at=T0)], POLICY, outcome="ok"
+        )
+        await fresh_store.unsuppress("lifted@example.com", note="fixed", actor="t")
+        await fresh_store.upsert_signup("bounced@example.com", status="subscribed")
+        await fresh_store.upsert_signup("only-signup@example.com", status="subscribed")
+        await fresh_store.upsert_signup(
+            "only-signup@example.com", status="unsubscribed"
+        )
+        await fresh_store.import_signups(
+            [
+                SignupImportRow("imported@example.com"),
+                SignupImportRow("manual@example.com", status="unsubscribed"),
+            ]
+        )
+
+        rows = await table_rows(engine)
+
+        assert rows == await derived_rows(engine)
+        assert rows["bounced@example.com"][:2] == (True, "bounce")
+        assert rows["bounced@example.com"][4] == "subscribed"
+        assert rows["lifted@example.com"][0] is False
+        assert rows["only-signup@example.com"] == (
+            False,
+            None,
+            None,
+            False,
+            "unsubscribed",
+        )
+        assert rows["manual@example.com"][1:5:3] == ("manual", "unsubscribed")
+        assert isinstance(rows["complained@example.com"][2], datetime)
+
+    async def test_deleted_rows_leave_it_too(
+        self, fresh_store: Store, engine: AsyncEngine
+    ) -> None:
+        """Deleting a row clears its part; the address goes with its last row."""
+        await fresh_store.ingest(
+            message(),
+            [bounce("both@example.com", at=T0), bounce("alone@example.com", at=T0)],
+            POLICY,
+            outcome="ok",
+        )
+        await fresh_store.upsert_signup("both@example.com", status="subscribed")
+        await fresh_store.upsert_signup("signup@example.com", status="subscribed")
+
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "DELETE FROM suppressions "
+                    "WHERE email IN ('both@example.com', 'alone@example.com')"
+                )
+            )
+            await connection.execute(
+                text("DELETE FROM signups WHERE email = 'signup@example.com'")
+            )
+        rows = await table_rows(engine)
+
+        assert rows == {
+            "both@example.com": (False, None, None, False, "subscribed"),
+        }
+        assert rows == await derived_rows(engine)
+
+
+class TestMigration:
+    async def test_upgrade_fills_it_from_the_rows_already_there(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        """A store at 0003 with rows gets them all in mailability, and back down."""
+        await upgrade(empty_engine, revision="0003")
+        async with empty_engine.begin() as connection:
+            for email, suppressed, reason in [
+                ("a@example.com", True, "bounce"),
+                ("b@example.com", False, None),
+            ]:
+                await connection.execute(
+                    suppressions.insert().values(
+                        email=email,
+                        suppressed=suppressed,
+                        reason=reason,
+                        since=T0 if suppressed else None,
+                        soft_bounce_days=[],
+                        ses_suppressed=False,
+                        updated_at=T0,
+                    )
+                )
+            for email, status in [
+                ("a@example.com", "subscribed"),
+                ("c@example.com", "unsubscribed"),
+            ]:
+                await connection.execute(
+                    signups.insert().values(
+                        email=email, status=status, created_at=T0, updated_at=T0
+                    )
+                )
+
+        await upgrade(empty_engine)
+        rows = await table_rows(empty_engine)
+
+        assert rows == {
+            "a@example.com": (True, "bounce", T0, False, "subscribed"),
+            "b@example.com": (False, None, None, False, None),
+            "c@example.com": (False, None, None, False, "unsubscribed"),
+        }
+
+        await downgrade_to_0003(empty_engine)
+        async with empty_engine.begin() as connection:
+            await connection.execute(
+                signups.insert().values(
+                    email="d@example.com",
+                    status="subscribed",
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+        await upgrade(empty_engine)
+
+        assert (await table_rows(empty_engine))["d@example.com"][4] == "subscribed"
+
+
+async def downgrade_to_0003(engine: AsyncEngine) -> None:
+    """Runs migration 0004's downgrade, as ``alembic downgrade 0003`` would."""
+    config = alembic_config()
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)

@@ -27,7 +27,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.selectable import TableValuedAlias
 
 from snsreceiver.store.engine import reader, unavailable_on_driver_error
 from snsreceiver.store.schema import history, suppressions
@@ -89,21 +88,6 @@ def among(
         return column == any_(array)
     listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String()))
     return column.in_(select(literal_column("value")).select_from(listed))
-
-
-def listed_values(
-    connection: AsyncConnection, values: Sequence[str]
-) -> TableValuedAlias:
-    """``values`` as a one-column table (``value``), bound as one parameter.
-
-    The same binding as :func:`among`, for queries that join the list to
-    several tables at once instead of filtering one.
-    """
-    if connection.dialect.name == "postgresql":
-        array = bindparam(None, list(values), type_=postgresql.ARRAY(String()))
-        return func.unnest(array).table_valued("value").render_derived("listed")
-    document = bindparam(None, json.dumps(list(values)), type_=String())
-    return func.json_each(document).table_valued("value").alias("listed")
 
 
 async def lock_state(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from snsreceiver.errors import InvalidRequest, StoreUnavailable
 from snsreceiver.moments import as_utc
 from snsreceiver.ses.records import normalise_email
-from snsreceiver.store.base import StoreBase, listed_values, state_from_row
+from snsreceiver.store.base import StoreBase, among, state_from_row
 from snsreceiver.store.engine import unavailable_on_driver_error
 from snsreceiver.store.models import (
     AddressStatus,
@@ -140,11 +140,11 @@ class QueryStore(StoreBase):
         """Answers for each address, in the order given, whether it is suppressed.
 
         Duplicates are answered each time. However many addresses are asked,
-        this is one query that joins the sorted list to ``mailability``, the
-        table the database keeps with each known address's answer, so each
-        address costs one lookup in one primary key that holds every column of
-        the answer. Only the addresses the store knows come back; the others
-        are answered here.
+        this is one query that looks the distinct addresses up in
+        ``mailability``, the table the database keeps with each known address's
+        answer, so each address costs one search of one primary key that holds
+        every column of the answer. Only the addresses the store knows come
+        back; the others are answered here.
 
         The query is built once per dialect with SQLAlchemy and then run on the
         driver's own connection, one call for the whole list: at a thousand
@@ -184,7 +184,6 @@ def _check_sql(connection: AsyncConnection) -> str:
     dialect = connection.dialect
     sql = _CHECK_SQL.get(dialect.name)
     if sql is None:
-        listed = listed_values(connection, [])
         query = select(
             mailability.c.email,
             mailability.c.suppressed,
@@ -192,7 +191,7 @@ def _check_sql(connection: AsyncConnection) -> str:
             mailability.c.since,
             mailability.c.ses_suppressed,
             mailability.c.signup_status,
-        ).select_from(listed.join(mailability, mailability.c.email == listed.c.value))
+        ).where(among(connection, mailability.c.email, []))
         sql = _CHECK_SQL[dialect.name] = str(query.compile(dialect=dialect))
     return sql
 

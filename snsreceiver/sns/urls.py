@@ -61,11 +61,13 @@ def check_certificate_url(url: str, region: str) -> str:
     return parts.path.removeprefix("/")
 
 
-def check_subscribe_url(url: str, topic_arn: str) -> None:
+def check_subscribe_url(url: str, topic_arn: str, *, token: str | None = None) -> None:
     """Checks a SubscribeURL before anything follows it.
 
     It must be ``https://sns.<region>.<suffix>/?Action=ConfirmSubscription&...``
-    for the very topic that sent the message, with a Token.
+    for the very topic that sent the message, with a Token; when ``token`` (the
+    message's own Token field, signed like the URL) is given, the URL's Token
+    must be that one.
     """
     code = "subscribe_url_refused"
     region = topic_arn.split(":")[3] if topic_arn.count(":") == 5 else ""
@@ -88,6 +90,10 @@ def check_subscribe_url(url: str, topic_arn: str) -> None:
         raise _refused("SubscribeURL", url, f"is not for topic {topic_arn}", code)
     if not query.get("Token"):
         raise _refused("SubscribeURL", url, "has no Token", code)
+    if token is not None and query["Token"] != token:
+        raise _refused(
+            "SubscribeURL", url, "carries another Token than the message", code
+        )
 
 
 def _split(url: str, field: str, code: str) -> SplitResult:

@@ -97,7 +97,9 @@ class MessageVerifier:
         region = message.region
         check_certificate_url(message.signing_cert_url, region)
         if message.type != "Notification" and message.subscribe_url is not None:
-            check_subscribe_url(message.subscribe_url, message.topic_arn)
+            check_subscribe_url(
+                message.subscribe_url, message.topic_arn, token=message.token
+            )
 
         certificate = self._certificates.cached(
             message.signing_cert_url, region=region, at=moment

@@ -212,6 +212,16 @@ class TestSubscribeUrl:
 
         assert caught.value.code == "subscribe_url_refused"
 
+    def test_token_must_be_the_messages_own(self) -> None:
+        """The URL's Token must equal the message's signed Token field."""
+        check_subscribe_url(SUBSCRIBE, TOPIC, token="2336412f37fb")
+
+        with pytest.raises(CertificateUrlRefused) as caught:
+            check_subscribe_url(SUBSCRIBE, TOPIC, token="another-token")
+
+        assert caught.value.code == "subscribe_url_refused"
+        assert "another Token" in caught.value.message
+
     def test_topic_arn_without_region_is_refused(self) -> None:
         """Without a region in the TopicArn no host can be allowed."""
         with pytest.raises(CertificateUrlRefused):

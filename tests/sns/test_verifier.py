@@ -94,11 +94,37 @@ class TestRealAwsMessages:
             tampered = dict(document, **{field: _flip(document[field])})
             with pytest.raises(MessageRejected) as caught:
                 await _verify_real(real_verifier, json.dumps(tampered))
-            # A confirmation's SubscribeURL names its topic, so that check fires first.
+            # A confirmation's SubscribeURL names its topic and Token, so that
+            # check fires first when either side of the pair changes.
             expected = "signature_invalid"
-            if field == "TopicArn" and document["Type"] != "Notification":
+            if document["Type"] != "Notification" and field in (
+                "TopicArn",
+                "Token",
+                "SubscribeURL",
+            ):
                 expected = "subscribe_url_refused"
             assert caught.value.code == expected, field
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            param
+            for param in REAL_MESSAGES
+            if json.loads(param.values[0])["Type"] != "Notification"
+        ],
+    )
+    async def test_subscribe_url_is_covered_by_the_signature(
+        self, body: bytes, real_verifier: MessageVerifier
+    ) -> None:
+        """A SubscribeURL that still passes its own checks must still be signed."""
+        document = json.loads(body)
+        key = "SubscribeURL" if "SubscribeURL" in document else "SubscribeUrl"
+        document[key] += "&Extra=1"
+
+        with pytest.raises(MessageRejected) as caught:
+            await _verify_real(real_verifier, json.dumps(document))
+
+        assert caught.value.code == "signature_invalid"
 
     @pytest.mark.parametrize("body", REAL_MESSAGES[:3])
     async def test_changed_type_fails(

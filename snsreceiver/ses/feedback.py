@@ -207,7 +207,12 @@ def parse_address(value: str) -> str:
     address = normalise_email(address)
     local, _, domain = address.rpartition("@")
     if not local or not domain:
-        raise FeedbackInvalid(f"SES recipient {value!r} is not an email address.")
+        # The value is not repeated: whatever it holds may be personal data, and
+        # this sentence reaches the log and the HTTP answer.
+        raise FeedbackInvalid(
+            f"An SES recipient of {len(value)} characters is not an email address "
+            "(expected local@domain)."
+        )
     return address
 
 

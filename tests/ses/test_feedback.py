@@ -656,5 +656,14 @@ class TestParseAddress:
     @pytest.mark.parametrize("value", ["", "jane", "@example.com", "jane@", "Jane <>"])
     def test_non_addresses_are_rejected(self, value: str) -> None:
         """A value without a local part and a domain is not an address."""
-        with pytest.raises(FeedbackInvalid):
+        with pytest.raises(FeedbackInvalid) as caught:
             parse_address(value)
+
+        assert "local@domain" in caught.value.message
+
+    def test_refusal_does_not_repeat_the_value(self) -> None:
+        """The sentence, which is logged, carries no part of the recipient."""
+        with pytest.raises(FeedbackInvalid) as caught:
+            parse_address("Jane Doe <jane.doe-at-example.com>")
+
+        assert "jane" not in caught.value.message.lower()

@@ -8,7 +8,9 @@ are read at scrape time by :class:`_CallbackCollector` instead of being copied.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 from prometheus_client import (
     CollectorRegistry,
@@ -91,10 +93,43 @@ class Metrics:
         )
         self.suppressions = Gauge(
             "snsreceiver_suppressions",
-            "Addresses suppressed now, by reason; counted by the store at scrape time.",
+            "Addresses suppressed, by reason; counted by the store at a scrape, at "
+            "most every SNSRECEIVER_METRICS_COUNT_INTERVAL seconds.",
             ["reason"],
             registry=self.registry,
         )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class RecentCount:
+    """A costly count, made again only when the last one is ``interval`` s old.
+
+    Counting suppressions by reason scans the table (a tenth of a second or more
+    at a million rows), and every replica is scraped. Scrapes that arrive while a
+    count is under way wait for it rather than starting their own.
+    """
+
+    def __init__(
+        self,
+        count: Callable[[], Awaitable[dict[str, int]]],
+        interval: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._count = count
+        self._interval = interval
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._value: dict[str, int] | None = None
+        self._counted_at = 0.0
+
+    async def get(self) -> dict[str, int]:
+        """The last count if it is recent enough, else a new one."""
+        async with self._lock:
+            now = self._clock()
+            if self._value is None or now - self._counted_at >= self._interval:
+                self._value = await self._count()
+                self._counted_at = self._clock()
+            return self._value

@@ -165,6 +165,14 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people, json for log collectors."
     )
+    metrics_count_interval: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "Seconds /metrics reuses its count of suppressions by reason, a scan "
+            "of the table; 0 counts at every scrape."
+        ),
+    )
 
     @field_validator("topic_arns", mode="before")
     @classmethod

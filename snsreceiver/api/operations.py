@@ -48,14 +48,15 @@ async def readyz(services: ServicesDep) -> Readiness:
     description=(
         "Metrics in the Prometheus text format: SNS messages by type and outcome, "
         "rejections by error code, certificate cache hits, misses and fetches, "
-        "handler latency, and suppressed addresses by reason (counted at scrape "
-        "time). Needs no token."
+        "handler latency, and suppressed addresses by reason (counted at a "
+        "scrape, at most every SNSRECEIVER_METRICS_COUNT_INTERVAL seconds). Needs "
+        "no token."
     ),
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE: {}}}},
 )
 async def metrics(services: ServicesDep) -> Response:
-    counts = await services.store.count_suppressions()
+    counts = await services.suppression_counts.get()
     for reason in Reason:
         services.metrics.suppressions.labels(str(reason)).set(counts.get(reason, 0))
     return Response(content=services.metrics.render(), media_type=CONTENT_TYPE)

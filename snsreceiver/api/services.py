@@ -17,7 +17,7 @@ import httpx
 from fastapi import Depends, Request
 
 from snsreceiver.delivery import DeliveryHandler
-from snsreceiver.metrics import Metrics
+from snsreceiver.metrics import Metrics, RecentCount
 from snsreceiver.settings import Settings
 from snsreceiver.sns.certificates import CertificateStore
 from snsreceiver.sns.verifier import MessageVerifier
@@ -33,6 +33,7 @@ class Services:
     store: Store
     deliveries: DeliveryHandler
     metrics: Metrics
+    suppression_counts: RecentCount
 
 
 @asynccontextmanager
@@ -95,6 +96,9 @@ async def open_services(
                 http_client,
             ),
             metrics=metrics,
+            suppression_counts=RecentCount(
+                store.count_suppressions, settings.metrics_count_interval
+            ),
         )
 
 

@@ -108,6 +108,18 @@ async def test_metrics_follow_a_lift(operator: Operator) -> None:
     assert 'snsreceiver_suppressions{reason="bounce"} 0.0' in response.text
 
 
+async def test_metrics_reuse_a_recent_count(operator: Operator) -> None:
+    """Within SNSRECEIVER_METRICS_COUNT_INTERVAL a scrape reuses the last count."""
+    await operator.bounce("one@example.com", T0)
+    first = await operator.client.get("/metrics")
+    await operator.bounce("two@example.com", T0)
+
+    second = await operator.client.get("/metrics")
+
+    assert 'snsreceiver_suppressions{reason="bounce"} 1.0' in first.text
+    assert 'snsreceiver_suppressions{reason="bounce"} 1.0' in second.text
+
+
 async def test_metrics_include_the_webhook_figures(operator: Operator) -> None:
     """Certificate cache counters and the message metrics are exported too."""
     response = await operator.client.get("/metrics")

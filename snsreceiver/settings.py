@@ -165,6 +165,14 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for people, json for log collectors."
     )
+    max_api_body_bytes: int = Field(
+        default=2_000_000,
+        ge=1024,
+        description=(
+            "Largest operator API (/v1) request body accepted, in bytes; a check "
+            "of 5,000 addresses of the longest kind needs about 1.7 MB."
+        ),
+    )
     metrics_count_interval: float = Field(
         default=30.0,
         ge=0,

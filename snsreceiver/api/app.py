@@ -17,6 +17,7 @@ from fastapi import FastAPI
 import snsreceiver
 from snsreceiver.api import health, operations, signups, suppressions, webhook
 from snsreceiver.api.errors import install_error_handlers
+from snsreceiver.api.limits import ApiBodyLimit
 from snsreceiver.api.services import open_services
 from snsreceiver.settings import Settings, load_settings
 
@@ -64,6 +65,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(ApiBodyLimit, limit=settings.max_api_body_bytes)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(webhook.router)

@@ -144,3 +144,38 @@ def test_chain_is_judged_at_the_given_time(pki: Pki, tmp_path: Path) -> None:
 
     with pytest.raises(CertificateRejected):
         checker.check(pki.leaf, "sns.amazonaws.com", AT + timedelta(days=400))
+
+
+def test_a_valid_chain_is_remembered_within_its_span(pki: Pki, tmp_path: Path) -> None:
+    """The same certificate and name inside the chain's span is not rebuilt."""
+    checker = ChainChecker(pki.write_intermediates(tmp_path), roots=[pki.root])
+
+    checker.check(pki.leaf, "sns.amazonaws.com", AT)
+    checker.check(pki.leaf, "sns.amazonaws.com", AT + timedelta(days=30))
+
+    assert checker.verifications == 1
+
+
+def test_outside_the_span_the_chain_is_judged_again(pki: Pki, tmp_path: Path) -> None:
+    """A remembered chain does not carry a message past the leaf's expiry."""
+    checker = ChainChecker(pki.write_intermediates(tmp_path), roots=[pki.root])
+    checker.check(pki.leaf, "sns.amazonaws.com", AT)
+
+    with pytest.raises(CertificateRejected):
+        checker.check(pki.leaf, "sns.amazonaws.com", AT + timedelta(days=400))
+
+    assert checker.verifications == 2
+
+
+def test_another_name_or_a_refusal_is_not_taken_from_memory(
+    pki: Pki, tmp_path: Path
+) -> None:
+    """The memory is per name, and a refused chain is judged every time."""
+    checker = ChainChecker(pki.write_intermediates(tmp_path), roots=[pki.root])
+    checker.check(pki.leaf, "sns.amazonaws.com", AT)
+
+    for _ in range(2):
+        with pytest.raises(CertificateRejected):
+            checker.check(pki.leaf, "sns.us-gov-west-1.amazonaws.com", AT)
+
+    assert checker.verifications == 3

@@ -105,3 +105,32 @@ def test_header_is_required() -> None:
     """A file whose first line names no email column is refused."""
     with pytest.raises(ValueError, match="header naming an email column"):
         list(read_rows(io.StringIO("jane@example.com\n")))
+
+
+def test_a_terminal_sees_the_progress_bar(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal the import draws its progress up to the last row."""
+    rows = "".join(f"user{i}@example.com,subscribed,\n" for i in range(1200))
+    path = tmp_path / "big.csv"
+    path.write_text("email,status,source\n" + rows, encoding="utf-8")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+
+    result = cli("signups", "import", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert "importing big.csv" in result.stderr
+    assert "1200/1200" in result.stderr
+    assert result.stdout.splitlines() == ["big.csv: 1200 added, 0 updated, 0 rejected"]
+
+
+def test_without_a_terminal_no_progress_is_drawn(cli: Cli, tmp_path: Path) -> None:
+    """Piped output stays free of progress lines, so scripts read the summary."""
+    path = tmp_path / "small.csv"
+    path.write_text("email\njane@example.com\n", encoding="utf-8")
+
+    result = cli("signups", "import", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert "importing" not in result.stderr

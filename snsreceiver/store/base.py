@@ -74,6 +74,18 @@ def insert_ignoring_conflicts(connection: AsyncConnection, table: Table) -> Any:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
+def upsert(
+    connection: AsyncConnection, table: Table, key: str, updated: Sequence[str]
+) -> Any:
+    """``INSERT ... ON CONFLICT (key) DO UPDATE`` of the ``updated`` columns."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={name: statement.excluded[name] for name in updated},
+    )
+
+
 def among(
     connection: AsyncConnection, column: ColumnElement[str], values: Sequence[str]
 ) -> ColumnElement[bool]:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from snsreceiver.ses.records import FeedbackRecord
+from snsreceiver.ses.records import FeedbackKind, FeedbackRecord
 from snsreceiver.store.base import (
     SYSTEM_ACTOR,
     StoreBase,
@@ -268,6 +268,16 @@ async def _apply(
     now: datetime,
 ) -> str | None:
     """Asks the policy about one record under the address lock; writes its answer."""
+    if record.kind is FeedbackKind.COMPLAINT:
+        # A complaint may mark the signup unsubscribed. Its signup row is locked
+        # before the suppression row, as signup writes lock it before the
+        # mailability row their trigger writes, so the two never wait on each
+        # other in a circle.
+        await connection.execute(
+            select(signups.c.email)
+            .where(signups.c.email == record.email)
+            .with_for_update()
+        )
     state = await lock_state(connection, record.email, now)
     decision = policy.decide(state, record, sns_message_id=sns_message_id)
 

@@ -12,7 +12,7 @@ from http import HTTPStatus
 from itertools import islice
 from typing import Final
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.ses.records import normalise_email
@@ -21,6 +21,7 @@ from snsreceiver.store.base import (
     append_history,
     insert_ignoring_conflicts,
     lock_state,
+    upsert,
     write_state,
 )
 from snsreceiver.store.models import (
@@ -178,10 +179,15 @@ class OperatorStore(QueryStore):
         return ImportCounts(added=added, updated=updated, rejected=rejected)
 
     async def _store_batch(self, rows: dict[str, SignupImportRow]) -> tuple[int, int]:
-        """Inserts the new addresses and updates the known ones of one batch."""
+        """Inserts the new addresses and updates the known ones of one batch.
+
+        One upsert in address order: rows are locked in the order the webhook
+        locks them (see ``ingest``), so an import and a delivery never wait on
+        each other in a circle.
+        """
         if not rows:
             return 0, 0
-        emails = list(rows)
+        emails = sorted(rows)
         async with self._write() as connection:
             now = self._now()
             existing = set(
@@ -191,37 +197,25 @@ class OperatorStore(QueryStore):
                     )
                 )
             )
-
-            new = [
-                {
-                    "email": email,
-                    "status": row.status,
-                    "source": row.source,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for email, row in rows.items()
-                if email not in existing
-            ]
-            known = [
-                {"key": email, "status": row.status, "source": row.source, "now": now}
-                for email, row in rows.items()
-                if email in existing
-            ]
-            if new:
-                await connection.execute(signups.insert(), new)
-            if known:
-                await connection.execute(
-                    signups.update()
-                    .where(signups.c.email == bindparam("key"))
-                    .values(
-                        status=bindparam("status"),
-                        source=bindparam("source"),
-                        updated_at=bindparam("now"),
-                    ),
-                    known,
-                )
-        return len(new), len(known)
+            await connection.execute(
+                upsert(
+                    connection,
+                    signups,
+                    "email",
+                    ["status", "source", "updated_at"],
+                ),
+                [
+                    {
+                        "email": email,
+                        "status": rows[email].status,
+                        "source": rows[email].source,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for email in emails
+                ],
+            )
+        return len(emails) - len(existing), len(existing)
 
 
 def valid_email(email: str) -> str:

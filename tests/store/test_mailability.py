@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from snsreceiver.store import Store, upgrade
+from snsreceiver.store import base as store_base
 from snsreceiver.store.engine import alembic_config
 from snsreceiver.store.models import SignupImportRow
 from snsreceiver.store.schema import mailability, signups, suppressions
@@ -203,3 +206,47 @@ async def downgrade_to_0003(engine: AsyncEngine) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+class TestLockOrder:
+    async def test_a_complaint_and_a_signup_write_do_not_deadlock(
+        self, fresh_store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A signup update arriving mid-complaint waits its turn, no deadlock.
+
+        The complaint is held just after it locked its suppression row; the
+        signup update for the same address starts then, and both must finish.
+        """
+        await fresh_store.upsert_signup("both@example.com", status="subscribed")
+        locked, release = asyncio.Event(), asyncio.Event()
+
+        async def held_lock_state(*args: Any, **kwargs: Any) -> Any:
+            state = await store_base.lock_state(*args, **kwargs)
+            locked.set()
+            await release.wait()
+            return state
+
+        monkeypatch.setattr(
+            "snsreceiver.store.ingest.lock_state", held_lock_state, raising=True
+        )
+
+        complaint_done = asyncio.create_task(
+            fresh_store.ingest(
+                message(),
+                [complaint("both@example.com", at=T0)],
+                POLICY,
+                outcome="ok",
+            )
+        )
+        await asyncio.wait_for(locked.wait(), 10)
+        signup_done = asyncio.create_task(
+            fresh_store.upsert_signup("both@example.com", status="subscribed")
+        )
+        await asyncio.sleep(0.3)
+        release.set()
+        await asyncio.wait_for(asyncio.gather(complaint_done, signup_done), 20)
+
+        status = await fresh_store.get_status("both@example.com")
+        assert status.suppressed is True
+        assert status.signup is not None
+        assert status.signup.status == "subscribed"

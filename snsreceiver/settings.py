@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from snsreceiver.errors import ConfigurationError
+from snsreceiver.sns.message import topic_region
 
 ENV_PREFIX = "SNSRECEIVER_"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./snsreceiver.db"
@@ -191,15 +192,12 @@ class Settings(BaseSettings):
     @classmethod
     def _check_topic_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for arn in value:
-            parts = arn.split(":")
-            if (
-                len(parts) != 6
-                or parts[:3] != ["arn", parts[1], "sns"]
-                or not all(parts[3:])
-            ):
+            # The same rule messages are held to, so that a listed topic can match.
+            if topic_region(arn) is None:
                 raise ValueError(
-                    f"{arn!r} is not an SNS topic ARN "
-                    "(expected arn:aws:sns:<region>:<account>:<topic>)"
+                    f"{arn!r} is not an SNS topic ARN (expected "
+                    "arn:<partition>:sns:<region>:<account>:<topic>, with the "
+                    "partition of the region)"
                 )
         return value
 

@@ -40,6 +40,17 @@ def test_signature_versions_can_require_version_two(
     ("variable", "value", "expected"),
     [
         ("SNSRECEIVER_TOPIC_ARNS", "arn:aws:s3:::bucket", "SNSRECEIVER_TOPIC_ARNS"),
+        (
+            "SNSRECEIVER_TOPIC_ARNS",
+            "arn:aws:sns:cn-north-1:123456789012:t",
+            "partition of the region",
+        ),
+        ("SNSRECEIVER_MAX_API_BODY_BYTES", "10", "SNSRECEIVER_MAX_API_BODY_BYTES"),
+        (
+            "SNSRECEIVER_METRICS_COUNT_INTERVAL",
+            "-1",
+            "SNSRECEIVER_METRICS_COUNT_INTERVAL",
+        ),
         ("SNSRECEIVER_SIGNATURE_VERSIONS", "3", "SNSRECEIVER_SIGNATURE_VERSIONS"),
         ("SNSRECEIVER_PORT", "70000", "SNSRECEIVER_PORT"),
         ("SNSRECEIVER_DATABASE_URL", "mysql://x/y", "SNSRECEIVER_DATABASE_URL"),

@@ -44,6 +44,9 @@ TOPIC_ARN = re.compile(
     r":[A-Za-z0-9_-]{1,256}(?:\.fifo)?"
 )
 
+# Partitions whose regions share a prefix, and only theirs.
+_TIED_PARTITIONS = (("aws-cn", "cn-"), ("aws-us-gov", "us-gov-"))
+
 # The fields every message carries, in the order parsing reads them; MessageId
 # and Signature may not be empty.
 REQUIRED_FIELDS = (
@@ -170,9 +173,13 @@ def _build(document: dict[str, Any], raw: bytes) -> SnsMessage:
         raise _field_error(kind, required, optional)
 
     subject, subscribe_url, unsubscribe_url, token = optional
-    region = _topic_region(topic_arn)
+    region = topic_region(topic_arn)
     if region is None:
-        raise _invalid("TopicArn", "expected arn:aws:sns:<region>:<account>:<topic>")
+        raise _invalid(
+            "TopicArn",
+            "expected arn:<partition>:sns:<region>:<account>:<topic>, with the "
+            "partition of the region",
+        )
     try:
         timestamp = _parse_timestamp(timestamp_text)
     except ValueError as exc:
@@ -200,14 +207,21 @@ def _build(document: dict[str, Any], raw: bytes) -> SnsMessage:
 
 
 @lru_cache(maxsize=128)
-def _topic_region(topic_arn: str) -> str | None:
+def topic_region(topic_arn: str) -> str | None:
     """The region of a well-formed SNS topic ARN, None for anything else.
 
-    A receiver sees a handful of topics, so the answers are remembered.
+    The partition must agree with the region where AWS ties them: ``aws-cn``
+    with the ``cn-`` regions, ``aws-us-gov`` with the ``us-gov-`` ones, since
+    the region alone later chooses the certificate's host. A receiver sees a
+    handful of topics, so the answers are remembered.
     """
     if not TOPIC_ARN.fullmatch(topic_arn):
         return None
-    return topic_arn.split(":", 4)[3]
+    _, partition, _, region, _ = topic_arn.split(":", 4)
+    for tied_partition, region_prefix in _TIED_PARTITIONS:
+        if (partition == tied_partition) != region.startswith(region_prefix):
+            return None
+    return region
 
 
 def _field_error(

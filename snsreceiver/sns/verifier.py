@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from snsreceiver.errors import (
     DeliveryMismatch,
@@ -25,11 +26,13 @@ from snsreceiver.errors import (
     StaleMessage,
     TopicNotAllowed,
 )
-from snsreceiver.settings import Settings
 from snsreceiver.sns.certificates import CertificateStore, utc_now
 from snsreceiver.sns.message import SnsMessage, parse_message
 from snsreceiver.sns.signature import check_signature
 from snsreceiver.sns.urls import check_certificate_url, check_subscribe_url
+
+if TYPE_CHECKING:
+    from snsreceiver.settings import Settings
 
 # Delivery headers SNS sets and the body field each must equal.
 HEADER_FIELDS = (

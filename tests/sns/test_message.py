@@ -101,8 +101,13 @@ class TestFields:
             _body(TopicArn="arn:aws-cn:sns:cn-north-1:123456789012:t")
         )
 
+        govcloud = parse_message(
+            _body(TopicArn="arn:aws-us-gov:sns:us-gov-west-1:123456789012:t")
+        )
+
         assert fifo.topic_arn.endswith(".fifo")
         assert china.region == "cn-north-1"
+        assert govcloud.region == "us-gov-west-1"
 
     def test_body_cannot_forge_the_raw_bytes(self) -> None:
         """A "raw" key in the body never replaces the received bytes."""
@@ -271,6 +276,10 @@ class TestRejections:
             ("TopicArn", "arn:aws:sns:us-east-1:1234:short-account"),
             ("TopicArn", "arn:aws:sns:us-east-1:١٢٣٤٥٦٧٨٩٠١٢:arabic-digits"),
             ("TopicArn", "arn:aws:sns:us-east-1:123456789012:spaced name"),
+            ("TopicArn", "arn:aws:sns:cn-north-1:123456789012:china-in-aws"),
+            ("TopicArn", "arn:aws-cn:sns:us-east-1:123456789012:virginia-in-cn"),
+            ("TopicArn", "arn:aws:sns:us-gov-west-1:123456789012:govcloud-in-aws"),
+            ("TopicArn", "arn:aws-us-gov:sns:eu-west-1:123456789012:ireland-in-gov"),
             ("Timestamp", "2026-06-01T11:59:00"),
             ("Timestamp", "yesterday"),
             ("Timestamp", "2026-06-01"),

@@ -29,6 +29,49 @@ from snsreceiver.sns.urls import sns_host
 DEFAULT_TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 
 
+def envelope_fields(
+    *,
+    type: str,  # the SNS field's name
+    message: str,
+    topic_arn: str,
+    subject: str | None,
+    timestamp: datetime,
+    message_id: str,
+    token: str,
+    subscription_id: str,
+) -> dict[str, Any]:
+    """The unsigned fields of an SNS message, in the order SNS writes them.
+
+    A Notification gets Subject (when given) and an UnsubscribeURL for
+    ``subscription_id``; the confirmations get Token and a SubscribeURL carrying
+    it.
+    """
+    fields: dict[str, Any] = {
+        "Type": type,
+        "MessageId": message_id,
+        "TopicArn": topic_arn,
+        "Message": message,
+        "Timestamp": timestamp.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+    }
+    host = sns_host(topic_arn.split(":")[3])
+    if type == "Notification":
+        if subject is not None:
+            fields["Subject"] = subject
+        fields["UnsubscribeURL"] = (
+            f"https://{host}/?Action=Unsubscribe"
+            f"&SubscriptionArn={topic_arn}:{subscription_id}"
+        )
+    else:
+        fields["Token"] = token
+        fields["SubscribeURL"] = (
+            f"https://{host}/?Action=ConfirmSubscription"
+            f"&TopicArn={topic_arn}&Token={token}"
+        )
+    return fields
+
+
 class TestSigner:
     """Signs SNS messages with a throw-away key and certificate."""
 
@@ -113,29 +156,15 @@ class TestSigner:
         **extra: Any,
     ) -> bytes:
         """A complete signed SNS JSON body, as SNS would POST it."""
-        moment = timestamp or datetime.now(UTC)
-        fields: dict[str, Any] = {
-            "Type": type,
-            "MessageId": message_id or str(uuid.uuid4()),
-            "TopicArn": topic_arn,
-            "Message": message,
-            "Timestamp": moment.astimezone(UTC)
-            .isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
-        }
-        region = topic_arn.split(":")[3]
-        if type == "Notification":
-            if subject is not None:
-                fields["Subject"] = subject
-            fields["UnsubscribeURL"] = (
-                f"https://{sns_host(region)}/?Action=Unsubscribe"
-                f"&SubscriptionArn={topic_arn}:{uuid.uuid4()}"
-            )
-        else:
-            fields["Token"] = token
-            fields["SubscribeURL"] = (
-                f"https://{sns_host(region)}/?Action=ConfirmSubscription"
-                f"&TopicArn={topic_arn}&Token={token}"
-            )
+        fields = envelope_fields(
+            type=type,
+            message=message,
+            topic_arn=topic_arn,
+            subject=subject,
+            timestamp=timestamp or datetime.now(UTC),
+            message_id=message_id or str(uuid.uuid4()),
+            token=token,
+            subscription_id=str(uuid.uuid4()),
+        )
         fields.update(extra)
         return json.dumps(self.sign(fields, version)).encode("utf-8")

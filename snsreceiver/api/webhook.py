@@ -64,14 +64,15 @@ BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="snsreceiver", charset="UTF-
 )
 async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
     started = time.perf_counter()
-    message_type = request.headers.get("x-amz-sns-message-type", "unknown")
-    message_id = request.headers.get("x-amz-sns-message-id", "-")
-    topic = request.headers.get("x-amz-sns-topic-arn", "-")
+    sns_headers = _sns_headers(request)
+    message_type = sns_headers.get("x-amz-sns-message-type", "unknown")
+    message_id = sns_headers.get("x-amz-sns-message-id", "-")
+    topic = sns_headers.get("x-amz-sns-topic-arn", "-")
 
     try:
         _check_basic_auth(request, services.settings)
         body = await _read_body(request, services.settings.max_body_bytes)
-        result = await _handle_in_time(services, body, request)
+        result = await _handle_in_time(services, body, request, sns_headers)
     except SnsReceiverError as error:
         response = error_response(error)
         if isinstance(error, AuthenticationRequired):
@@ -117,7 +118,7 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
 
 
 async def _handle_in_time(
-    services: Services, body: bytes, request: Request
+    services: Services, body: bytes, request: Request, sns_headers: dict[str, str]
 ) -> DeliveryResult:
     """Handles the delivery, giving up in time for SNS to hear a 503.
 
@@ -128,7 +129,7 @@ async def _handle_in_time(
     at = _replay_moment(request, services.settings)
     try:
         async with asyncio.timeout(limit):
-            return await services.deliveries.handle(body, _sns_headers(request), at=at)
+            return await services.deliveries.handle(body, sns_headers, at=at)
     except TimeoutError:
         raise DeliveryTimedOut(
             f"Handling the message took over {limit:g} s; SNS will deliver it again."

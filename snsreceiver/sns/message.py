@@ -230,10 +230,7 @@ def _field_error(
     """The error for the first required field that is missing, empty or not text."""
     for name, value in zip(REQUIRED_FIELDS, required, strict=True):
         if value is _ABSENT:
-            return MalformedMessage(
-                f"The {kind} has no {name} field, which SNS always sends.",
-                code="missing_field",
-            )
+            return _missing(kind, name)
         if type(value) is not str:
             return _invalid(name, f"expected a string, not {_json_kind(value)}")
         if not value and name in ("MessageId", "Signature"):
@@ -249,10 +246,14 @@ def _check_confirmation_fields(
 ) -> None:
     for value, name in ((subscribe_url, "SubscribeURL"), (token, "Token")):
         if value is None:
-            raise MalformedMessage(
-                f"The {kind} has no {name} field, which SNS always sends.",
-                code="missing_field",
-            )
+            raise _missing(kind, name)
+
+
+def _missing(kind: str, name: str) -> MalformedMessage:
+    return MalformedMessage(
+        f"The {kind} has no {name} field, which SNS always sends.",
+        code="missing_field",
+    )
 
 
 def _invalid(name: str, detail: str) -> MalformedMessage:

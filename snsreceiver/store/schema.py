@@ -101,7 +101,9 @@ suppressions = Table(
 # suppressions and signups rows of that address (migration 0004); no code writes
 # it. One row per address known to either table, so a check of 1,000 addresses
 # makes 1,000 lookups instead of 2,000. The primary key holds every column: a
-# WITHOUT ROWID table on SQLite, INCLUDE columns on PostgreSQL.
+# WITHOUT ROWID table on SQLite, INCLUDE columns on PostgreSQL. Its addresses
+# compare byte by byte on both databases, which on PostgreSQL makes every search
+# of the key cheaper than the default collation would (migration 0005).
 MAILABILITY_COLUMNS = (
     "suppressed",
     "reason",
@@ -112,7 +114,13 @@ MAILABILITY_COLUMNS = (
 mailability = Table(
     "mailability",
     metadata,
-    Column("email", String(EMAIL_LENGTH), nullable=False),
+    Column(
+        "email",
+        String(EMAIL_LENGTH).with_variant(
+            String(EMAIL_LENGTH, collation="C"), "postgresql"
+        ),
+        nullable=False,
+    ),
     Column("suppressed", Boolean(), nullable=False),
     Column("reason", String(20), nullable=True),
     Column("since", UtcDateTime(), nullable=True),

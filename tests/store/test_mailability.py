@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from snsreceiver.store import Store, upgrade
 from snsreceiver.store import base as store_base
 from snsreceiver.store.engine import alembic_config
 from snsreceiver.store.models import SignupImportRow
+from snsreceiver.store.queries import _check_sql
 from snsreceiver.store.schema import mailability, signups, suppressions
 from tests.store.helpers import T0, CountingPolicy, bounce, complaint, days, message
 
@@ -181,7 +183,7 @@ class TestMigration:
             "c@example.com": (False, None, None, False, "unsubscribed"),
         }
 
-        await downgrade_to_0003(empty_engine)
+        await downgrade_to(empty_engine, "0003")
         async with empty_engine.begin() as connection:
             await connection.execute(
                 signups.insert().values(
@@ -196,16 +198,96 @@ class TestMigration:
         assert (await table_rows(empty_engine))["d@example.com"][4] == "subscribed"
 
 
-async def downgrade_to_0003(engine: AsyncEngine) -> None:
-    """Runs migration 0004's downgrade, as ``alembic downgrade 0003`` would."""
+async def downgrade_to(engine: AsyncEngine, revision: str) -> None:
+    """Runs the downgrades down to ``revision``, as ``alembic downgrade`` would."""
     config = alembic_config()
 
     def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+        command.downgrade(config, revision)
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def email_collation(engine: AsyncEngine) -> str | None:
+    """How mailability compares addresses: a collation name, None for the default.
+
+    SQLite compares with BINARY unless the column names another collation.
+    """
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            return await connection.scalar(
+                text(
+                    "SELECT collation_name FROM information_schema.columns "
+                    "WHERE table_name = 'mailability' AND column_name = 'email'"
+                )
+            )
+        created = await connection.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = 'mailability'")
+        )
+    return None if "COLLATE" in created.upper() else "BINARY"
+
+
+async def check_plan(engine: AsyncEngine) -> str:
+    """The plan of the check's query, with sequential scans priced out of it.
+
+    PostgreSQL reads a table this small from end to end however good its
+    indexes are, so the plan is asked for with ``enable_seqscan`` off: a scan of
+    the primary key then shows that the key can answer the query at all.
+    """
+    async with engine.connect() as connection:
+        sql = _check_sql(connection)
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        if engine.dialect.name == "postgresql":
+            await driver.execute("SET enable_seqscan = off")
+            rows = await driver.fetch(f"EXPLAIN {sql}", ["a@example.com"])
+            await driver.execute("RESET enable_seqscan")
+            return "\n".join(row[0] for row in rows)
+        rows = await driver.execute_fetchall(
+            f"EXPLAIN QUERY PLAN {sql}", (json.dumps(["a@example.com"]),)
+        )
+        return "\n".join(str(row[-1]) for row in rows)
+
+
+class TestByteOrder:
+    async def test_addresses_compare_byte_by_byte(self, engine: AsyncEngine) -> None:
+        """PostgreSQL compares mailability's addresses in the C collation."""
+        expected = "C" if engine.dialect.name == "postgresql" else "BINARY"
+
+        assert await email_collation(engine) == expected
+
+    async def test_the_check_searches_the_primary_key(
+        self, engine: AsyncEngine
+    ) -> None:
+        """The list of addresses, bound as one parameter, can use the key."""
+        plan = await check_plan(engine)
+
+        if engine.dialect.name == "postgresql":
+            assert "Index Only Scan using pk_mailability" in plan
+        else:
+            assert "SEARCH mailability USING PRIMARY KEY (email=?)" in plan
+
+    async def test_migration_0005_sets_and_resets_the_collation(
+        self, empty_engine: AsyncEngine
+    ) -> None:
+        """Up sets the C collation, down returns to the default; rows stay put."""
+        before = None if empty_engine.dialect.name == "postgresql" else "BINARY"
+        after = "C" if empty_engine.dialect.name == "postgresql" else "BINARY"
+        await upgrade(empty_engine, revision="0004")
+        store = Store(empty_engine)
+        await store.upsert_signup("a@example.com", status="subscribed")
+        assert await email_collation(empty_engine) == before
+
+        await upgrade(empty_engine)
+        assert await email_collation(empty_engine) == after
+        [answer] = await store.check(["a@example.com"])
+        assert answer.signup_status == "subscribed"
+
+        await downgrade_to(empty_engine, "0004")
+        assert await email_collation(empty_engine) == before
+        assert (await table_rows(empty_engine))["a@example.com"][4] == "subscribed"
 
 
 class TestLockOrder:

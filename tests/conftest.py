@@ -17,6 +17,7 @@ from tests.databases import (
     engine,
     fresh_store,
     postgres_session_url,
+    postgres_url,
 )
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "engine",
     "fresh_store",
     "postgres_session_url",
+    "postgres_url",
 ]
 
 

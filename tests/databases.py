@@ -129,6 +129,20 @@ async def database_url(
     return postgres_session_url
 
 
+@pytest.fixture
+async def postgres_url(postgres_session_url: str | None) -> str:
+    """The migrated PostgreSQL database without rows, for a test of PostgreSQL alone.
+
+    Skips where PostgreSQL is absent, and fails when ``CI=true``, as the
+    PostgreSQL cases of the fixtures above do.
+    """
+    if postgres_session_url is None:
+        _give_up(_server.problem or "the session database could not be made")
+    assert postgres_session_url is not None
+    await _truncate_all(postgres_session_url)
+    return postgres_session_url
+
+
 @pytest.fixture(params=DATABASES)
 async def empty_database_url(
     request: pytest.FixtureRequest, tmp_path: Path

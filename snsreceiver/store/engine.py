@@ -4,7 +4,8 @@ SQLite and PostgreSQL go through the same SQLAlchemy Core code. What differs is 
 up here: SQLite runs in WAL mode with foreign keys on and a busy timeout, and every
 write transaction starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue
 for the write lock instead of failing when a read lock cannot be upgraded.
-PostgreSQL gets a pre-pinged connection pool.
+PostgreSQL gets a pool that hands out only connections its driver still holds
+open.
 """
 
 from __future__ import annotations
@@ -62,12 +63,14 @@ def create_engine(
         "json_serializer": _dump_json,
     }
     if url.startswith("postgresql"):
-        options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        options.update(pool_size=10, max_overflow=10)
         options.update(pool_recycle=1800, pool_timeout=10)
 
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    else:
+        _configure_postgresql(engine)
     return engine
 
 
@@ -104,6 +107,28 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _configure_postgresql(engine: AsyncEngine) -> None:
+    """Replaces a pooled connection the server has closed before anyone uses it.
+
+    SQLAlchemy's ``pool_pre_ping`` would ask the server instead, with BEGIN, an
+    empty statement and ROLLBACK: three round trips, 0.33 ms on every checkout,
+    which is a sixth of a status lookup. asyncpg reads its sockets whenever the
+    event loop runs, so a connection that the server ended (a restart, an idle
+    timeout, ``pg_terminate_backend``) is already marked closed when it is
+    checked out. Raising DisconnectionError makes the pool discard it and check
+    out another. A connection cut without a word, by a network fault, fails
+    at its first statement instead; the store answers that as unavailable (503,
+    so SNS retries) and the pool replaces it. ``pool_recycle`` caps the age of
+    every connection.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(_: DBAPIConnection, record: ConnectionPoolEntry, __: Any) -> None:
+        driver = record.driver_connection
+        if driver is None or driver.is_closed():
+            raise exc.DisconnectionError("the PostgreSQL server closed the connection")
 
 
 def reader(engine: AsyncEngine) -> AsyncEngine:

@@ -10,7 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy import exc, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from snsreceiver.errors import StoreUnavailable
 from snsreceiver.store import Store, create_engine, current_revision_is_head, upgrade
@@ -110,6 +111,55 @@ class TestUnavailable:
     async def test_ping_answers(self, fresh_store: Store) -> None:
         """ping returns quietly when the database answers."""
         await fresh_store.ping()
+
+
+@pytest.mark.postgres
+class TestPostgresPool:
+    async def test_a_connection_the_server_ended_is_not_handed_out(
+        self, postgres_url: str
+    ) -> None:
+        """After the server ends a pooled connection, the next call gets a new one."""
+        engine = create_engine(postgres_url)
+        store = Store(engine)
+        try:
+            ended = await _backend_pid(engine)
+            await _terminate(postgres_url, ended)
+
+            status = await store.get_status("someone@example.com")
+
+            assert status.suppressed is False
+            assert await _backend_pid(engine) != ended
+        finally:
+            await engine.dispose()
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+    assert isinstance(pid, int)
+    return pid
+
+
+async def _terminate(url: str, pid: int) -> None:
+    """Ends backend ``pid`` from another connection and waits until it is gone."""
+    killer = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with killer.connect() as connection:
+            await connection.execute(
+                text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+            )
+            for _ in range(500):
+                alive = await connection.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                    {"pid": pid},
+                )
+                if not alive:
+                    break
+                await asyncio.sleep(0.01)
+    finally:
+        await killer.dispose()
+    # The ended connection's socket reports its end once the loop reads it.
+    await asyncio.sleep(0.05)
 
 
 async def _until_threads_end(threads: set[threading.Thread]) -> None:

@@ -14,10 +14,12 @@ from datetime import timedelta
 from http import HTTPStatus
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from snsreceiver.errors import InvalidRequest
 from snsreceiver.store.base import StoreBase, insert_ignoring_conflicts
+from snsreceiver.store.direct import DirectQuery
+from snsreceiver.store.engine import unavailable_on_driver_error
 from snsreceiver.store.models import TOKEN_SCOPES, TokenInfo
 from snsreceiver.store.schema import api_tokens
 
@@ -100,28 +102,51 @@ class TokenStore(StoreBase):
             )
 
     async def authenticate(self, token: str) -> TokenInfo | None:
-        """The token's details if it is valid and not revoked, else None."""
+        """The token's details if it is valid and not revoked, else None.
+
+        This runs before every operator API request, so the lookup is one
+        statement on the driver (see :mod:`snsreceiver.store.direct`).
+        """
         digest = hash_token(token)
-        async with self._read() as connection:
-            row = (
-                await connection.execute(
-                    select(api_tokens).where(api_tokens.c.token_hash == digest)
-                )
-            ).first()
-        if row is None or row.revoked_at is not None:
+        with unavailable_on_driver_error():
+            async with self._reader.connect() as connection:
+                rows = await TOKEN_QUERY.fetch(connection, digest)
+                moment = TOKEN_QUERY.moment(connection)
+        if not rows:
             return None
-        if not hmac.compare_digest(row.token_hash, digest):
+        name, scope, token_hash, created_at, revoked_at, last_used_at = rows[0]
+        if revoked_at is not None or not hmac.compare_digest(token_hash, digest):
             return None
 
+        info = TokenInfo(
+            name=name,
+            scope=scope,
+            created_at=moment(created_at),
+            revoked_at=None,
+            last_used_at=None if last_used_at is None else moment(last_used_at),
+        )
         now = self._now()
-        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        if info.last_used_at is None or now - info.last_used_at >= LAST_USED_RESOLUTION:
             async with self._write() as connection:
                 await connection.execute(
                     api_tokens.update()
-                    .where(api_tokens.c.name == row.name)
+                    .where(api_tokens.c.name == name)
                     .values(last_used_at=now)
                 )
-        return _token_info(row)
+        return info
+
+
+# The token whose hash is the one value.
+TOKEN_QUERY = DirectQuery(
+    lambda _: select(
+        api_tokens.c.name,
+        api_tokens.c.scope,
+        api_tokens.c.token_hash,
+        api_tokens.c.created_at,
+        api_tokens.c.revoked_at,
+        api_tokens.c.last_used_at,
+    ).where(api_tokens.c.token_hash == bindparam("digest"))
+)
 
 
 def _token_info(row: Any) -> TokenInfo:

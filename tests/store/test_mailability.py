@@ -16,7 +16,7 @@ from snsreceiver.store import Store, upgrade
 from snsreceiver.store import base as store_base
 from snsreceiver.store.engine import alembic_config
 from snsreceiver.store.models import SignupImportRow
-from snsreceiver.store.queries import _check_sql
+from snsreceiver.store.queries import CHECK_QUERY
 from snsreceiver.store.schema import mailability, signups, suppressions
 from tests.store.helpers import T0, CountingPolicy, bounce, complaint, days, message
 
@@ -237,7 +237,7 @@ async def check_plan(engine: AsyncEngine) -> str:
     the primary key then shows that the key can answer the query at all.
     """
     async with engine.connect() as connection:
-        sql = _check_sql(connection)
+        sql = CHECK_QUERY.sql(connection)
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
         if engine.dialect.name == "postgresql":

@@ -7,7 +7,7 @@ locale-aware ``strcoll``; under the ``"C"`` collation PostgreSQL compares with
 ``memcmp``. Addresses are stored normalised and are only ever compared for
 equality, so the order of the key changes nothing that anyone reads, and byte
 order is the order SQLite already keeps. On a store of 1.5 million addresses
-the check's query took about 20% less (docs/benchmarks.md).
+the check's query took about a sixth less time (docs/benchmarks.md).
 
 Changing a column's collation rewrites no rows, but PostgreSQL rebuilds the
 primary key under an exclusive lock, and checks and the webhook's writes wait

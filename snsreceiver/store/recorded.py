@@ -75,7 +75,11 @@ class RecordedMessageStore(StoreBase):
                 query = query.where(key > after)
             async with self._read() as connection:
                 rows = (await connection.execute(query)).all()
-                touches = await _touches(connection, [row.message_id for row in rows])
+                touches = (
+                    await _touches(connection, [row.message_id for row in rows])
+                    if rows
+                    else {}
+                )
 
             for row in rows:
                 yield _recorded(row, touches.get(row.message_id, ()))

@@ -145,6 +145,8 @@ history = Table(
     Column("evidence", Json, nullable=False),
     Column("sns_message_id", String(100), nullable=True),
     Index(None, "email", "id"),
+    # What each stored message wrote, for `snsreceiver fixtures export`.
+    Index(None, "sns_message_id"),
 )
 
 sns_messages = Table(
@@ -159,6 +161,8 @@ sns_messages = Table(
     Column("raw", Text(), nullable=False),
     Column("outcome", String(40), nullable=False),
     Index(None, "received_at", "message_id"),
+    # The order, and the Timestamp range, of `snsreceiver fixtures export`.
+    Index(None, "sent_at", "message_id"),
 )
 
 feedback_seen = Table(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
 
 from snsreceiver.store import Store
 from snsreceiver.store.recorded import MessageSelection, Touch
@@ -119,3 +123,61 @@ class TestIterSelected:
 
         assert batched == whole
         assert len(batched) == 3
+
+
+class TestIndexes:
+    async def test_each_batch_reads_through_an_index(self, fresh_store: Store) -> None:
+        """Batches follow the Timestamp index, and their history the message index.
+
+        Without them every batch sorted every message and scanned all history.
+        """
+        await _three_messages(fresh_store)
+        statements = await _statements_of(
+            fresh_store, fresh_store.iter_selected(MessageSelection(), batch_size=1)
+        )
+
+        messages = [plan for sql, plan in statements if "FROM sns_messages" in sql]
+        touches = [plan for sql, plan in statements if "FROM history" in sql]
+
+        assert len(messages) == 4  # three messages, then the empty last batch
+        assert len(touches) == 3
+        assert all("ix_sns_messages_sent_at_message_id" in plan for plan in messages)
+        assert all("ix_history_sns_message_id" in plan for plan in touches)
+
+
+async def _statements_of(
+    store: Store, rows: AsyncIterator[object]
+) -> list[tuple[str, str]]:
+    """Each SELECT that consuming ``rows`` runs, with the plan the database makes.
+
+    PostgreSQL reads tables this small from end to end however good the indexes
+    are, so its plans are asked for with sequential scans priced out.
+    """
+    captured: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:
+        statement, parameters = args[2], args[3]
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, parameters))
+
+    engine = store.engine
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async for _ in rows:
+            pass
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", capture)
+
+    postgres = engine.dialect.name == "postgresql"
+    explain = "EXPLAIN" if postgres else "EXPLAIN QUERY PLAN"
+    planned = []
+    async with engine.connect() as connection:
+        if postgres:
+            await connection.exec_driver_sql("SET enable_seqscan = off")
+        for statement, parameters in captured:
+            result = await connection.exec_driver_sql(
+                f"{explain} {statement}", parameters
+            )
+            plan = "\n".join(str(row[-1]) for row in result)
+            planned.append((statement, plan))
+    return planned

@@ -1,4 +1,4 @@
-"""Runs benchmarks by name, or all of them: ``python -m bench [verify] [operator]``.
+"""Runs benchmarks by name, or all: ``python -m bench [verify] [operator] [peers]``.
 
 A benchmark's own options go to its module: ``python -m bench.operator --help``.
 """
@@ -8,11 +8,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import operator, verify
+from bench import operator, peers, verify
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "verify": verify.main,
     "operator": operator.main,
+    "peers": peers.main,
 }
 
 

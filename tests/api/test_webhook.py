@@ -516,6 +516,71 @@ class TestRefusals:
         assert fetch.url.path == f"/{stranger.file_name}"
 
 
+class TestDeliveryRecord:
+    """Each delivery leaves one log line and its counts, whatever became of it."""
+
+    async def test_an_accepted_message_is_logged_with_its_facts(
+        self, webhook: Webhook, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        body = webhook.notification(delay("logged@example.com", 1))
+        message_id = json.loads(body)["MessageId"]
+
+        with caplog.at_level("INFO", logger="snsreceiver.delivery"):
+            response = await webhook.post(body, headers_for(body))
+
+        assert response.status_code == 200
+        [line] = [r for r in caplog.records if r.name == "snsreceiver.delivery"]
+        fields = {
+            name: getattr(line, name)
+            for name in ("sns_message_id", "topic_arn", "message_type", "status")
+        }
+        assert fields == {
+            "sns_message_id": message_id,
+            "topic_arn": DEFAULT_TOPIC_ARN,
+            "message_type": "Notification",
+            "status": 200,
+        }
+        assert line.outcome == response.json()["status"]
+        assert line.getMessage().startswith(f"sns message={message_id} topic=")
+        assert line.duration_ms >= 0
+
+    async def test_an_unexpected_failure_is_a_500_that_sns_retries(
+        self,
+        webhook: Webhook,
+        caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A bug or an unforeseen error never acknowledges the message."""
+
+        async def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("an unforeseen failure")
+
+        monkeypatch.setattr(webhook.services.deliveries, "handle", broken)
+        body = webhook.notification(delay("broken@example.com", 1))
+        message_id = json.loads(body)["MessageId"]
+        registry = webhook.services.metrics.registry
+        errors = (
+            "snsreceiver_messages_total",
+            {"type": "Notification", "outcome": "error"},
+        )
+        before = registry.get_sample_value(*errors) or 0.0
+
+        with caplog.at_level("INFO", logger="snsreceiver"):
+            response = await webhook.post(body, headers_for(body))
+
+        assert response.status_code == 500
+        assert response.json()["error"]["code"] == "internal_error"
+        assert "unforeseen" not in response.text
+        failure = next(r for r in caplog.records if r.levelname == "ERROR")
+        assert failure.getMessage() == f"failed to handle SNS message {message_id}"
+        assert failure.exc_info is not None
+        [line] = [r for r in caplog.records if r.name == "snsreceiver.delivery"]
+        assert (line.outcome, line.status) == ("error", 500)
+        assert registry.get_sample_value(*errors) == before + 1
+        status = await webhook.services.store.get_status("broken@example.com")
+        assert status.history == []
+
+
 class TestBasicAuth:
     """Optional HTTP Basic credentials in front of the webhook."""
 

@@ -290,6 +290,34 @@ class TestRejections:
         """Signed fields must be strings of the expected shape."""
         assert _code(_body(**{field: value})) == "invalid_field"
 
+    @pytest.mark.parametrize(
+        ("field", "value", "sentence"),
+        [
+            ("MessageId", 123, "expected a string, not a number"),
+            ("Message", None, "expected a string, not null"),
+            ("Signature", "", "it is empty"),
+            ("Subject", [1], "expected a string or null, not an array"),
+            (
+                "Timestamp",
+                "2026-13-01T00:00:00Z",
+                "'2026-13-01T00:00:00Z' is not an ISO-8601 date and time",
+            ),
+            (
+                "Timestamp",
+                "2026-06-01T11:59:00",
+                "'2026-06-01T11:59:00' has no time zone",
+            ),
+        ],
+    )
+    def test_sentence_says_what_was_wrong(
+        self, field: str, value: object, sentence: str
+    ) -> None:
+        """The field, what it held and what was expected, for a person to read."""
+        with pytest.raises(MalformedMessage) as caught:
+            parse_message(_body(**{field: value}))
+
+        assert caught.value.message == f"Field {field} is invalid: {sentence}."
+
     def test_sentence_names_the_field(self) -> None:
         """The error message says which field was wrong."""
         with pytest.raises(MalformedMessage) as caught:

@@ -16,11 +16,12 @@ go through :meth:`DirectQuery.moment`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from snsreceiver.errors import StoreUnavailable
 
@@ -48,27 +49,54 @@ class DirectQuery:
             sql = self._sql[dialect.name] = str(query.compile(dialect=dialect))
         return sql
 
-    async def fetch(self, connection: AsyncConnection, *values: Any) -> list[Row]:
+    async def fetch(self, engine: AsyncEngine, *values: Any) -> list[Row]:
         """Every row of the statement with ``values`` bound in order.
+
+        It runs on a pooled connection of ``engine``, outside any transaction.
+        A PostgreSQL connection whose server process has just ended may still
+        be checked out, since asyncpg marks it closed only once it reads the end
+        of its socket; the SELECT then fails on it. That connection is discarded
+        and the SELECT runs once more on another, which is safe because it only
+        reads. Any other failure, or a second one, is raised.
 
         Call inside :func:`~snsreceiver.store.engine.unavailable_on_driver_error`:
         the drivers' own errors arrive here unwrapped.
         """
-        sql = self.sql(connection)
-        driver = (await connection.get_raw_connection()).driver_connection
-        if driver is None:
-            raise StoreUnavailable("the database connection was lost")
-        if connection.dialect.name == "postgresql":
-            rows: list[Row] = await driver.fetch(sql, *values)
-            return rows
-        return list(await driver.execute_fetchall(sql, values))
+        for last_try in (False, True):
+            async with engine.connect() as connection:
+                sql = self.sql(connection)
+                driver = (await connection.get_raw_connection()).driver_connection
+                if driver is None:
+                    raise StoreUnavailable("the database connection was lost")
+                if connection.dialect.name != "postgresql":
+                    return list(await driver.execute_fetchall(sql, values))
+                try:
+                    rows: list[Row] = await driver.fetch(sql, *values)
+                except Exception as error:
+                    if last_try or not _ended_under_us(driver, error):
+                        raise
+                    await connection.invalidate()
+                else:
+                    return rows
+        raise AssertionError("the second try returns or raises")
 
     @staticmethod
-    def moment(connection: AsyncConnection) -> Callable[[Any], datetime]:
+    def moment(bind: AsyncEngine | AsyncConnection) -> Callable[[Any], datetime]:
         """Reads the driver's value of a timestamp column as an aware UTC moment."""
-        if connection.dialect.name == "postgresql":
+        if bind.dialect.name == "postgresql":
             return _as_is
         return _from_sqlite_text
+
+
+def _ended_under_us(driver: Any, error: Exception) -> bool:
+    """Whether ``error`` came from an asyncpg connection the server had ended.
+
+    asyncpg reports it as a closed connection, or, when the end arrives while
+    the statement is being sent, as an operation it cannot start.
+    """
+    return bool(driver.is_closed()) or isinstance(
+        error, asyncpg.InternalClientError | asyncpg.ConnectionDoesNotExistError
+    )
 
 
 def _as_is(moment: datetime) -> datetime:
@@ -81,6 +109,11 @@ def _from_sqlite_text(text: str) -> datetime:
 
     Read with the offset appended rather than with ``replace(tzinfo=UTC)``
     afterwards: the same aware moment, in a seventh of the time, which is a
-    third of a millisecond for a check with 500 suppressed addresses.
+    third of a millisecond for a check with 500 suppressed addresses. Text
+    that already carries an offset (written by hand, not by the store) is
+    read as the moment it names.
     """
-    return datetime.fromisoformat(text + "+00:00")
+    try:
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:
+        return datetime.fromisoformat(text).astimezone(UTC)

@@ -116,12 +116,13 @@ def _configure_postgresql(engine: AsyncEngine) -> None:
     empty statement and ROLLBACK: three round trips, 0.33 ms on every checkout,
     which is a sixth of a status lookup. asyncpg reads its sockets whenever the
     event loop runs, so a connection that the server ended (a restart, an idle
-    timeout, ``pg_terminate_backend``) is already marked closed when it is
-    checked out. Raising DisconnectionError makes the pool discard it and check
-    out another. A connection cut without a word, by a network fault, fails
-    at its first statement instead; the store answers that as unavailable (503,
-    so SNS retries) and the pool replaces it. ``pool_recycle`` caps the age of
-    every connection.
+    timeout, ``pg_terminate_backend``) is normally marked closed by the time it
+    is checked out. Raising DisconnectionError makes the pool discard it and
+    check out another. One checked out in the moment before asyncpg reads the
+    end, or cut without a word by a network fault, fails at its first statement
+    instead: the direct reads run again on another connection (store/direct.py),
+    other statements are answered as unavailable (503, so SNS retries), and the
+    pool replaces it. ``pool_recycle`` caps the age of every connection.
     """
 
     @event.listens_for(engine.sync_engine, "checkout")
@@ -160,8 +161,14 @@ def unavailable_on_driver_error() -> Iterator[None]:
         raise
     except exc.TimeoutError as error:
         raise StoreUnavailable("no database connection became free in time") from error
-    # The bulk check calls the drivers themselves, past SQLAlchemy's wrapping.
-    except (sqlite3.OperationalError, asyncpg.InterfaceError) as error:
+    # The direct reads (store/direct.py) call the drivers themselves, past
+    # SQLAlchemy's wrapping. asyncpg raises InternalClientError for a statement
+    # it cannot start on a connection whose end it is still reading.
+    except (
+        sqlite3.OperationalError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+    ) as error:
         raise StoreUnavailable(_describe_driver(error)) from error
     except asyncpg.PostgresError as error:
         if isinstance(error.sqlstate, str) and error.sqlstate.startswith(

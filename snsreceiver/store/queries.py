@@ -154,15 +154,12 @@ class QueryStore(StoreBase):
         wanted = [normalise_email(email) for email in emails]
         unique = sorted(set(wanted))
 
+        listed = (
+            unique if self._reader.dialect.name == "postgresql" else json.dumps(unique)
+        )
         with unavailable_on_driver_error():
-            async with self._reader.connect() as connection:
-                listed = (
-                    unique
-                    if connection.dialect.name == "postgresql"
-                    else json.dumps(unique)
-                )
-                rows = await CHECK_QUERY.fetch(connection, listed)
-                known = _answers(rows, CHECK_QUERY.moment(connection))
+            rows = await CHECK_QUERY.fetch(self._reader, listed)
+        known = _answers(rows, CHECK_QUERY.moment(self._reader))
 
         # An address the store does not know may be mailed.
         return [

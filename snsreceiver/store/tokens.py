@@ -109,9 +109,8 @@ class TokenStore(StoreBase):
         """
         digest = hash_token(token)
         with unavailable_on_driver_error():
-            async with self._reader.connect() as connection:
-                rows = await TOKEN_QUERY.fetch(connection, digest)
-                moment = TOKEN_QUERY.moment(connection)
+            rows = await TOKEN_QUERY.fetch(self._reader, digest)
+        moment = TOKEN_QUERY.moment(self._reader)
         if not rows:
             return None
         name, scope, token_hash, created_at, revoked_at, last_used_at = rows[0]

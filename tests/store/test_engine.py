@@ -138,6 +138,114 @@ class TestPostgresPool:
         finally:
             await engine.dispose()
 
+    async def test_reads_right_after_the_server_ends_connections_succeed(
+        self, postgres_url: str
+    ) -> None:
+        """asyncpg may not have read the end yet: the check and token reads retry."""
+        engine = create_engine(postgres_url)
+        store = Store(engine)
+        try:
+            token = await store.create_token("ops", "read")
+            for _ in range(10):
+                await _terminate(postgres_url, (await _backend(engine))[0])
+
+                info = await store.authenticate(token)
+                [answer] = await store.check(["someone@example.com"])
+
+                assert info is not None
+                assert info.name == "ops"
+                assert answer.suppressed is False
+        finally:
+            await engine.dispose()
+
+    async def test_a_read_whose_connection_ended_under_it_runs_again(
+        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The failed connection is discarded and the SELECT runs on another."""
+        engine = create_engine(postgres_url)
+        store = Store(engine)
+        failed: list[Any] = []
+        try:
+            token = await store.create_token("ops", "read")
+            fetch = _failing_fetch(monkeypatch, failed, times=1)
+
+            info = await store.authenticate(token)
+
+            assert info is not None
+            assert info.name == "ops"
+            assert len(failed) == 1
+            assert failed[0].is_closed()
+            assert (await _backend(engine))[1] is not failed[0]
+            assert fetch.calls == 2
+        finally:
+            await engine.dispose()
+
+    async def test_a_second_failure_is_unavailable(
+        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two connections in a row that fail make a 503, not a loop or a 500."""
+        engine = create_engine(postgres_url)
+        failed: list[Any] = []
+        try:
+            fetch = _failing_fetch(monkeypatch, failed, times=2)
+
+            with pytest.raises(StoreUnavailable):
+                await Store(engine).check(["someone@example.com"])
+
+            assert fetch.calls == 2
+        finally:
+            await engine.dispose()
+
+    async def test_other_failures_are_not_run_again(
+        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Only an ended connection earns a second try; a bug surfaces at once."""
+        engine = create_engine(postgres_url)
+        failed: list[Any] = []
+        try:
+            fetch = _failing_fetch(
+                monkeypatch, failed, times=1, error=asyncpg.UndefinedTableError
+            )
+
+            with pytest.raises(asyncpg.UndefinedTableError):
+                await Store(engine).check(["someone@example.com"])
+
+            assert fetch.calls == 1
+        finally:
+            await engine.dispose()
+
+
+class _FailingFetch:
+    """asyncpg's ``Connection.fetch``, failing its first ``times`` calls."""
+
+    def __init__(
+        self, failed: list[Any], times: int, error: type[Exception], real: Any
+    ) -> None:
+        self.failed, self.times, self.error, self.real = failed, times, error, real
+        self.calls = 0
+
+    def bind(self) -> Any:
+        async def fetch(connection: Any, *args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            if self.calls <= self.times:
+                self.failed.append(connection)
+                raise self.error("cannot switch to state 12; another operation")
+            return await self.real(connection, *args, **kwargs)
+
+        return fetch
+
+
+def _failing_fetch(
+    monkeypatch: pytest.MonkeyPatch,
+    failed: list[Any],
+    *,
+    times: int,
+    error: type[Exception] = asyncpg.InternalClientError,
+) -> _FailingFetch:
+    double = _FailingFetch(failed, times, error, asyncpg.Connection.fetch)
+    monkeypatch.setattr(asyncpg.Connection, "fetch", double.bind())
+    return double
+
 
 async def _backend(engine: AsyncEngine) -> tuple[int, Any]:
     """The server process behind the pooled connection, and the asyncpg one."""

@@ -73,14 +73,16 @@ def pypi_validator(workdir: Path) -> dict[str, Any]:
     """PyPI's sns-message-validator, on snsreceiver's cryptography release."""
     environment = workdir / "venv"
     python = environment / "bin" / "python"
-    if not python.exists():
-        venv.create(environment, with_pip=True)
+    installed = environment / "peer-installed"
+    if not installed.exists():
+        venv.create(environment, clear=True, with_pip=True)
         cryptography = importlib.metadata.version("cryptography")
         pip = [str(python), "-m", "pip", "install", "--quiet"]
         # The package pins cryptography 2.6.1, from 2019; install it without its
         # pins so that it runs on the same RSA code as snsreceiver.
         _run([*pip, "--no-deps", PY_PACKAGE])
         _run([*pip, "requests", f"cryptography=={cryptography}"])
+        installed.touch()
     output = _run([str(python), str(SCRIPTS / "pypi_validator.py"), str(workdir)])
     result: dict[str, Any] = json.loads(output.splitlines()[-1])
     return result

@@ -64,6 +64,9 @@ BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="snsreceiver", charset="UTF-
 )
 async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
     started = time.perf_counter()
+    # Until the message is verified, what the log says of it is what the
+    # delivery headers claim.
+    verified = False
     sns_headers = _sns_headers(request)
     message_type = sns_headers.get("x-amz-sns-message-type", "unknown")
     message_id = sns_headers.get("x-amz-sns-message-id", "-")
@@ -91,6 +94,7 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
         )
         outcome = "error"
     else:
+        verified = True
         message_type = result.message.type
         message_id = result.message.message_id
         topic = result.message.topic_arn
@@ -122,6 +126,7 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
             "outcome": outcome,
             "status": response.status_code,
             "duration_ms": duration_ms,
+            "verified": verified,
         },
     )
     return response

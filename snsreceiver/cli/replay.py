@@ -128,7 +128,7 @@ def replay_command(
         summary = asyncio.run(_in_process(files, settings, moment))
 
     typer.echo(summary.line())
-    if summary.unchecked and url is not None and api_token is None:
+    if summary.unchecked and url is not None and not api_token:
         typer.echo(
             "Suppression states are read through the operator API: give a read "
             "token with --api-token or SNSRECEIVER_API_TOKEN to check them.",

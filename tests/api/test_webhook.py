@@ -541,6 +541,7 @@ class TestDeliveryRecord:
             "status": 200,
         }
         assert line.outcome == response.json()["status"]
+        assert line.verified is True
         assert line.getMessage().startswith(f"sns message={message_id} topic=")
         assert line.duration_ms >= 0
 
@@ -575,7 +576,7 @@ class TestDeliveryRecord:
         assert failure.getMessage() == f"failed to handle SNS message {message_id}"
         assert failure.exc_info is not None
         [line] = [r for r in caplog.records if r.name == "snsreceiver.delivery"]
-        assert (line.outcome, line.status) == ("error", 500)
+        assert (line.outcome, line.status, line.verified) == ("error", 500, False)
         assert registry.get_sample_value(*errors) == before + 1
         status = await webhook.services.store.get_status("broken@example.com")
         assert status.history == []

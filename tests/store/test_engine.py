@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -114,136 +115,121 @@ class TestUnavailable:
         await fresh_store.ping()
 
 
+@pytest.fixture
+async def pg_engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine with its own pool on the migrated PostgreSQL database."""
+    engine = create_engine(postgres_url)
+    yield engine
+    await engine.dispose()
+
+
 @pytest.mark.postgres
 class TestPostgresPool:
     async def test_a_connection_the_server_ended_is_not_handed_out(
-        self, postgres_url: str
+        self, pg_engine: AsyncEngine, postgres_url: str
     ) -> None:
         """After the server ends a pooled connection, the next call gets a new one."""
-        engine = create_engine(postgres_url)
-        store = Store(engine)
-        try:
-            ended, driver = await _backend(engine)
-            await _terminate(postgres_url, ended)
-            for _ in range(500):
-                if driver.is_closed():
-                    break
-                await asyncio.sleep(0.01)
-            assert driver.is_closed(), "asyncpg never saw its connection end"
+        ended, driver = await _backend(pg_engine)
+        await _terminate(postgres_url, ended)
+        for _ in range(500):
+            if driver.is_closed():
+                break
+            await asyncio.sleep(0.01)
+        assert driver.is_closed(), "asyncpg never saw its connection end"
 
-            status = await store.get_status("someone@example.com")
+        status = await Store(pg_engine).get_status("someone@example.com")
 
-            assert status.suppressed is False
-            assert (await _backend(engine))[0] != ended
-        finally:
-            await engine.dispose()
+        assert status.suppressed is False
+        assert (await _backend(pg_engine))[0] != ended
 
     async def test_reads_right_after_the_server_ends_connections_succeed(
-        self, postgres_url: str
+        self, pg_engine: AsyncEngine, postgres_url: str
     ) -> None:
         """asyncpg may not have read the end yet: the check and token reads retry."""
-        engine = create_engine(postgres_url)
-        store = Store(engine)
-        try:
-            token = await store.create_token("ops", "read")
-            for _ in range(10):
-                await _terminate(postgres_url, (await _backend(engine))[0])
-
-                info = await store.authenticate(token)
-                [answer] = await store.check(["someone@example.com"])
-
-                assert info is not None
-                assert info.name == "ops"
-                assert answer.suppressed is False
-        finally:
-            await engine.dispose()
-
-    async def test_a_read_whose_connection_ended_under_it_runs_again(
-        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """The failed connection is discarded and the SELECT runs on another."""
-        engine = create_engine(postgres_url)
-        store = Store(engine)
-        failed: list[Any] = []
-        try:
-            token = await store.create_token("ops", "read")
-            fetch = _failing_fetch(monkeypatch, failed, times=1)
+        store = Store(pg_engine)
+        token = await store.create_token("ops", "read")
+        for _ in range(10):
+            await _terminate(postgres_url, (await _backend(pg_engine))[0])
 
             info = await store.authenticate(token)
+            [answer] = await store.check(["someone@example.com"])
 
             assert info is not None
             assert info.name == "ops"
-            assert len(failed) == 1
-            assert failed[0].is_closed()
-            assert (await _backend(engine))[1] is not failed[0]
-            assert fetch.calls == 2
-        finally:
-            await engine.dispose()
+            assert answer.suppressed is False
+
+    async def test_a_read_whose_connection_ended_under_it_runs_again(
+        self, pg_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The failed connection is discarded and the SELECT runs on another."""
+        store = Store(pg_engine)
+        token = await store.create_token("ops", "read")
+        fetch = _failing_fetch(monkeypatch, times=1)
+
+        info = await store.authenticate(token)
+
+        assert info is not None
+        assert info.name == "ops"
+        assert len(fetch.failed) == 1
+        assert fetch.failed[0].is_closed()
+        assert (await _backend(pg_engine))[1] is not fetch.failed[0]
+        assert fetch.calls == 2
 
     async def test_a_second_failure_is_unavailable(
-        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+        self, pg_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Two connections in a row that fail make a 503, not a loop or a 500."""
-        engine = create_engine(postgres_url)
-        failed: list[Any] = []
-        try:
-            fetch = _failing_fetch(monkeypatch, failed, times=2)
+        fetch = _failing_fetch(monkeypatch, times=2)
 
-            with pytest.raises(StoreUnavailable):
-                await Store(engine).check(["someone@example.com"])
+        with pytest.raises(StoreUnavailable):
+            await Store(pg_engine).check(["someone@example.com"])
 
-            assert fetch.calls == 2
-        finally:
-            await engine.dispose()
+        assert fetch.calls == 2
 
     async def test_other_failures_are_not_run_again(
-        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+        self, pg_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Only an ended connection earns a second try; a bug surfaces at once."""
-        engine = create_engine(postgres_url)
-        failed: list[Any] = []
-        try:
-            fetch = _failing_fetch(
-                monkeypatch, failed, times=1, error=asyncpg.UndefinedTableError
-            )
+        fetch = _failing_fetch(monkeypatch, times=1, error=asyncpg.UndefinedTableError)
 
-            with pytest.raises(asyncpg.UndefinedTableError):
-                await Store(engine).check(["someone@example.com"])
+        with pytest.raises(asyncpg.UndefinedTableError):
+            await Store(pg_engine).check(["someone@example.com"])
 
-            assert fetch.calls == 1
-        finally:
-            await engine.dispose()
+        assert fetch.calls == 1
 
 
 class _FailingFetch:
-    """asyncpg's ``Connection.fetch``, failing its first ``times`` calls."""
+    """asyncpg's ``Connection.fetch``, failing its first ``times`` calls.
 
-    def __init__(
-        self, failed: list[Any], times: int, error: type[Exception], real: Any
-    ) -> None:
-        self.failed, self.times, self.error, self.real = failed, times, error, real
+    ``failed`` holds the connections it failed on, ``calls`` counts every call.
+    """
+
+    def __init__(self, times: int, error: type[Exception]) -> None:
+        self.times, self.error = times, error
+        self.real = asyncpg.Connection.fetch
+        self.failed: list[Any] = []
         self.calls = 0
 
-    def bind(self) -> Any:
-        async def fetch(connection: Any, *args: Any, **kwargs: Any) -> Any:
-            self.calls += 1
-            if self.calls <= self.times:
-                self.failed.append(connection)
-                raise self.error("cannot switch to state 12; another operation")
-            return await self.real(connection, *args, **kwargs)
-
-        return fetch
+    async def __call__(self, connection: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.calls <= self.times:
+            self.failed.append(connection)
+            raise self.error("cannot switch to state 12; another operation")
+        return await self.real(connection, *args, **kwargs)
 
 
 def _failing_fetch(
     monkeypatch: pytest.MonkeyPatch,
-    failed: list[Any],
     *,
     times: int,
     error: type[Exception] = asyncpg.InternalClientError,
 ) -> _FailingFetch:
-    double = _FailingFetch(failed, times, error, asyncpg.Connection.fetch)
-    monkeypatch.setattr(asyncpg.Connection, "fetch", double.bind())
+    double = _FailingFetch(times, error)
+
+    async def fetch(connection: Any, *args: Any, **kwargs: Any) -> Any:
+        return await double(connection, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", fetch)
     return double
 
 

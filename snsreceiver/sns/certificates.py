@@ -63,8 +63,8 @@ class SigningCertificate:
     not_after: datetime
     source: Literal["pinned", "fetched"]
 
-    def check(self, region: str, at: datetime) -> None:
-        """Raises CertificateRejected unless this may sign for ``region`` at ``at``."""
+    def check_name(self, region: str) -> None:
+        """Raises CertificateRejected unless this is issued to ``region``'s name."""
         expected = signing_name(region)
         if expected not in self.names:
             raise CertificateRejected(
@@ -73,6 +73,9 @@ class SigningCertificate:
                 f"{region} must be signed by {expected}.",
                 code="certificate_name_mismatch",
             )
+
+    def check_moment(self, at: datetime) -> None:
+        """Raises CertificateRejected unless this is valid at ``at``."""
         if not self.not_before <= at <= self.not_after:
             raise CertificateRejected(
                 f"The certificate at {self.url} is valid from "
@@ -217,24 +220,33 @@ class CertificateStore:
         Raises CertificateUrlRefused or CertificateRejected (permanent) and
         CertificateUnavailable (temporary).
         """
-        certificate = self.cached(url, region=region, at=at)
-        if certificate is not None:
-            return certificate
+        return self.cached(url, region=region, at=at) or await self.load(
+            url, region=region, at=at
+        )
 
+    async def load(self, url: str, *, region: str, at: datetime) -> SigningCertificate:
+        """:meth:`get` for a URL that :meth:`cached` has just answered None for.
+
+        Checks the URL against the allow-list, then reads the pinned directory
+        or fetches, joining a load of the same URL already under way.
+        """
         file_name = check_certificate_url(url, region)
         self.misses += 1
         entry = await self._load_once(url, region, file_name)
         return self._checked(entry, region, at)
 
     def _checked(self, entry: _Entry, region: str, at: datetime) -> SigningCertificate:
-        if entry.error is not None:
+        # The name was checked for entry.region when the entry was made; only
+        # the moment differs from one message to the next.
+        certificate = entry.certificate
+        if certificate is None:
             error = entry.error
+            assert error is not None
             raise type(error)(error.message, code=error.code) from error.__cause__
-        assert entry.certificate is not None
-        entry.certificate.check(region, at)
+        certificate.check_moment(at)
         if self._chain is not None:
-            self._chain.check(entry.certificate, signing_name(region), at)
-        return entry.certificate
+            self._chain.check(certificate, signing_name(region), at)
+        return certificate
 
     def _now(self) -> float:
         return self._clock().timestamp()
@@ -252,6 +264,7 @@ class CertificateStore:
         now = self._now()
         try:
             certificate = await self._find(url, file_name)
+            certificate.check_name(region)
         except (CertificateRejected, CertificateUrlRefused) as exc:
             logger.warning("signing certificate refused: %s", exc)
             entry = _Entry(region, now + self._failure_ttl, error=exc)

@@ -106,7 +106,7 @@ class MessageVerifier:
 
         certificate = self._certificates.cached(
             message.signing_cert_url, region=region, at=moment
-        ) or await self._certificates.get(
+        ) or await self._certificates.load(
             message.signing_cert_url, region=region, at=moment
         )
         check_signature(message, certificate.public_key)

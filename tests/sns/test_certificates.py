@@ -513,6 +513,31 @@ class TestCertificateChecks:
         assert caught.value.code == "certificate_name_mismatch"
         assert "example.com" in caught.value.message
 
+    async def test_wrong_name_is_remembered_as_a_failure(
+        self,
+        store: CertificateStore,
+        clock: Clock,
+        cert_server: CertServer,
+        signing_key: rsa.RSAPrivateKey,
+    ) -> None:
+        """The name is judged once per load; the refusal lasts failure_ttl."""
+        other = TestSigner(key=signing_key, name="example.com")
+        cert_server.pem = other.certificate_pem
+        url = other.cert_url(REGION)
+
+        for _ in range(2):
+            with pytest.raises(CertificateRejected) as caught:
+                await store.get(url, region=REGION, at=NOW)
+            assert caught.value.code == "certificate_name_mismatch"
+        assert len(cert_server.requests) == 1
+
+        cert_server.pem = TestSigner(key=signing_key).certificate_pem
+        clock.advance(5.5)
+        certificate = await store.get(url, region=REGION, at=NOW)
+
+        assert certificate.names == {"sns.amazonaws.com"}
+        assert len(cert_server.requests) == 2
+
     async def test_region_with_its_own_signing_name(
         self,
         store: CertificateStore,

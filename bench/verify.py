@@ -27,7 +27,7 @@ from snsreceiver.sns.certificates import CertificateStore
 from snsreceiver.sns.message import parse_message
 from snsreceiver.sns.signature import HASHES, PADDING, string_to_sign
 from snsreceiver.sns.testkit import DEFAULT_TOPIC_ARN, TestSigner
-from snsreceiver.sns.verifier import MessageVerifier
+from snsreceiver.sns.verifier import DeliveryHeaders, MessageVerifier
 
 ROUNDS = 7
 ROUND_SECONDS = 0.5
@@ -90,14 +90,21 @@ async def _measure(signer: TestSigner, bodies: list[bytes]) -> tuple[float, floa
     return max(raw_rates), max(verified_rates)
 
 
-def _sns_headers(body: bytes) -> dict[str, str]:
+def _sns_headers(body: bytes) -> DeliveryHeaders:
+    """The headers SNS sends with ``body``, in the form the webhook hands over."""
     message = parse_message(body)
-    return {
-        "x-amz-sns-message-type": message.type,
-        "x-amz-sns-message-id": message.message_id,
-        "x-amz-sns-topic-arn": message.topic_arn,
-        "x-amz-sns-subscription-arn": f"{message.topic_arn}:0f6c2a4e-bench",
-    }
+    return DeliveryHeaders.from_asgi(
+        [
+            (b"x-amz-sns-message-type", message.type.encode()),
+            (b"x-amz-sns-message-id", message.message_id.encode()),
+            (b"x-amz-sns-topic-arn", message.topic_arn.encode()),
+            (
+                b"x-amz-sns-subscription-arn",
+                f"{message.topic_arn}:0f6c2a4e-bench".encode(),
+            ),
+            (b"content-type", b"text/plain; charset=UTF-8"),
+        ]
+    )
 
 
 def signed_bodies(signer: TestSigner) -> list[bytes]:

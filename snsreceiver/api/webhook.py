@@ -37,6 +37,7 @@ from snsreceiver.fixtures import REPLAY_AT_HEADER
 from snsreceiver.logs import DELIVERY_LOGGER
 from snsreceiver.moments import parse_aware
 from snsreceiver.settings import Settings
+from snsreceiver.sns.verifier import DeliveryHeaders
 
 router = APIRouter(tags=["webhook"])
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ async def receive_sns(request: Request, services: ServicesDep) -> JSONResponse:
 
 
 async def _handle_in_time(
-    services: Services, body: bytes, request: Request, sns_headers: dict[str, str]
+    services: Services, body: bytes, request: Request, sns_headers: DeliveryHeaders
 ) -> DeliveryResult:
     """Handles the delivery, giving up in time for SNS to hear a 503.
 
@@ -153,17 +154,13 @@ async def _handle_in_time(
         ) from None
 
 
-def _sns_headers(request: Request) -> dict[str, str]:
+def _sns_headers(request: Request) -> DeliveryHeaders:
     """The ``x-amz-sns-*`` headers, the only ones the verifier compares.
 
     One pass over the raw list, whose names ASGI servers hand over in lower
     case; copying every header through Starlette's mapping cost 3 to 4 µs.
     """
-    return {
-        name.decode("latin-1"): value.decode("latin-1")
-        for name, value in request.headers.raw
-        if name.startswith(b"x-amz-sns-")
-    }
+    return DeliveryHeaders.from_asgi(request.headers.raw)
 
 
 def _check_basic_auth(request: Request, settings: Settings) -> None:

@@ -16,7 +16,7 @@ a certificate fetch:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,28 @@ HEADER_FIELDS = (
     ("x-amz-sns-message-id", "message_id", "MessageId"),
     ("x-amz-sns-topic-arn", "topic_arn", "TopicArn"),
 )
+
+
+class DeliveryHeaders(dict[str, str]):
+    """The ``x-amz-sns-*`` headers of one delivery, names already in lower case.
+
+    :meth:`MessageVerifier.verify` accepts headers in any case and copies a
+    mapping to lower its names; one of these it takes as it is, since ASGI
+    servers hand names over in lower case already (``from_asgi``).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> DeliveryHeaders:
+        """The SNS headers out of an ASGI scope's list of (name, value) pairs."""
+        return cls(
+            {
+                name.decode("latin-1"): value.decode("latin-1")
+                for name, value in raw
+                if name.startswith(b"x-amz-sns-")
+            }
+        )
 
 
 class MessageVerifier:
@@ -81,7 +103,8 @@ class MessageVerifier:
         ``at`` replaces the clock for the timestamp and certificate checks.
         """
         if headers:
-            headers = {name.lower(): value for name, value in headers.items()}
+            if type(headers) is not DeliveryHeaders:
+                headers = {name.lower(): value for name, value in headers.items()}
             check_raw_delivery(headers)
 
         message = parse_message(body)

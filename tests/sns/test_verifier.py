@@ -26,7 +26,7 @@ from snsreceiver.settings import Settings, load_settings
 from snsreceiver.sns.certificates import CertificateStore
 from snsreceiver.sns.message import parse_message
 from snsreceiver.sns.testkit import TestSigner
-from snsreceiver.sns.verifier import MessageVerifier
+from snsreceiver.sns.verifier import DeliveryHeaders, MessageVerifier
 from tests.sns.support import NOW, REAL_AWS, TOPIC, CertServer, Clock
 
 REAL_MESSAGES = [
@@ -300,6 +300,46 @@ class TestDelivery:
 
         assert caught.value.code == "header_mismatch"
         assert header in caught.value.message
+        assert cert_server.requests == []
+
+    def test_delivery_headers_keep_only_the_sns_ones(self) -> None:
+        """from_asgi keeps the x-amz-sns-* pairs of an ASGI header list, decoded."""
+        headers = DeliveryHeaders.from_asgi(
+            [
+                (b"content-type", b"text/plain; charset=UTF-8"),
+                (b"x-amz-sns-message-id", b"id-1"),
+                (b"x-amz-sns-topic-arn", TOPIC.encode()),
+                (b"user-agent", b"Amazon Simple Notification Service Agent"),
+            ]
+        )
+
+        assert headers == {
+            "x-amz-sns-message-id": "id-1",
+            "x-amz-sns-topic-arn": TOPIC,
+        }
+
+    @pytest.mark.parametrize(
+        ("pair", "code"),
+        [
+            ((b"x-amz-sns-message-id", b"another-id"), "header_mismatch"),
+            ((b"x-amz-sns-rawdelivery", b"true"), "raw_delivery"),
+        ],
+    )
+    async def test_delivery_headers_are_checked_as_they_come(
+        self,
+        pair: tuple[bytes, bytes],
+        code: str,
+        test_signer: TestSigner,
+        verifier: MessageVerifier,
+        cert_server: CertServer,
+    ) -> None:
+        """Headers the webhook hands over unchanged are held to the body too."""
+        body = test_signer.envelope(timestamp=NOW, message_id="id-1")
+
+        with pytest.raises(DeliveryMismatch) as caught:
+            await verifier.verify(body, DeliveryHeaders.from_asgi([pair]))
+
+        assert caught.value.code == code
         assert cert_server.requests == []
 
 

@@ -173,7 +173,18 @@ class TestCheckSignature:
         assert message.message_id in caught.value.message
 
     @pytest.mark.parametrize(
-        "signature", ["***", "AAA", "QUJD\nREVG", "é", "QUJD=QUJD", "=QUJD"]
+        "signature",
+        [
+            "***",
+            "AAA",
+            "QUJD\nREVG",
+            "é",
+            "QUJD=QUJD",
+            "=QUJD",
+            "QUJD=",
+            "QUI==",
+            "Q===",
+        ],
     )
     def test_signature_not_base64(
         self, signature: str, signing_key: rsa.RSAPrivateKey

@@ -336,6 +336,53 @@ class TestCache:
         assert len(store) == 2
         assert len(cert_server.requests) == 4
 
+    async def test_alternating_urls_each_get_their_own_certificate(
+        self,
+        http_client: httpx.AsyncClient,
+        clock: Clock,
+        cert_server: CertServer,
+        signing_key: rsa.RSAPrivateKey,
+    ) -> None:
+        """Switching between two cached URLs never answers with the other one."""
+        store = _store(http_client, clock)
+        first, second = TestSigner(key=signing_key), TestSigner(key=signing_key)
+        served = {_url(1): first.certificate_pem, _url(2): second.certificate_pem}
+        cert_server.respond = lambda request: httpx.Response(
+            200, content=served[str(request.url)]
+        )
+        loaded = {url: await store.get(url, region=REGION, at=NOW) for url in served}
+
+        for url in [*served, *served, _url(2), _url(2), _url(1)]:
+            certificate = store.cached(url, region=REGION, at=NOW)
+            assert certificate is loaded[url]
+            assert certificate.url == url
+
+        assert loaded[_url(1)].certificate != loaded[_url(2)].certificate
+        assert len(cert_server.requests) == 2
+
+    async def test_last_hit_expires_like_the_cache(
+        self,
+        http_client: httpx.AsyncClient,
+        clock: Clock,
+        cert_server: CertServer,
+        test_signer: TestSigner,
+    ) -> None:
+        """The entry of the last hit is not served past its expiry, even when
+        the cache's bound has already pushed it out."""
+        store = _store(http_client, clock, ttl=60.0, max_size=1)
+        url = test_signer.cert_url(REGION)
+        await store.get(url, region=REGION, at=NOW)
+        assert store.cached(url, region=REGION, at=NOW) is not None
+        await store.get(_url(5), region=REGION, at=NOW)  # evicts url from the cache
+        assert len(store) == 1
+
+        remembered = store.cached(url, region=REGION, at=NOW)
+        clock.advance(61)
+        expired = store.cached(url, region=REGION, at=NOW)
+
+        assert remembered is not None
+        assert expired is None
+
     async def test_cached_answers_only_what_a_load_left(
         self,
         http_client: httpx.AsyncClient,

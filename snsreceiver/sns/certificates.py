@@ -74,15 +74,14 @@ class SigningCertificate:
                 code="certificate_name_mismatch",
             )
 
-    def check_moment(self, at: datetime) -> None:
-        """Raises CertificateRejected unless this is valid at ``at``."""
-        if not self.not_before <= at <= self.not_after:
-            raise CertificateRejected(
-                f"The certificate at {self.url} is valid from "
-                f"{self.not_before.isoformat()} to {self.not_after.isoformat()}, "
-                f"not at {at.isoformat()}.",
-                code="certificate_expired",
-            )
+    def refusal_at(self, at: datetime) -> CertificateRejected:
+        """The error for a message signed at ``at``, outside the validity window."""
+        return CertificateRejected(
+            f"The certificate at {self.url} is valid from "
+            f"{self.not_before.isoformat()} to {self.not_after.isoformat()}, "
+            f"not at {at.isoformat()}.",
+            code="certificate_expired",
+        )
 
 
 def parse_certificate(
@@ -253,7 +252,8 @@ class CertificateStore:
             error = entry.error
             assert error is not None
             raise type(error)(error.message, code=error.code) from error.__cause__
-        certificate.check_moment(at)
+        if not certificate.not_before <= at <= certificate.not_after:
+            raise certificate.refusal_at(at)
         if self._chain is not None:
             self._chain.check(certificate, signing_name(region), at)
         return certificate

@@ -105,7 +105,8 @@ class MessageVerifier:
         if headers:
             if type(headers) is not DeliveryHeaders:
                 headers = {name.lower(): value for name, value in headers.items()}
-            check_raw_delivery(headers)
+            if "x-amz-sns-rawdelivery" in headers:
+                check_raw_delivery(headers)
 
         message = parse_message(body)
         if headers:

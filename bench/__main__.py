@@ -1,4 +1,6 @@
-"""Runs benchmarks by name, or all: ``python -m bench [verify] [operator] [peers]``.
+"""Runs benchmarks by name, or all of them: ``python -m bench [NAME...]``.
+
+The names are verify, instructions, operator and peers.
 
 A benchmark's own options go to its module: ``python -m bench.operator --help``.
 """
@@ -8,10 +10,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import operator, peers, verify
+from bench import instructions, operator, peers, verify
 
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "verify": verify.main,
+    "instructions": instructions.main,
     "operator": operator.main,
     "peers": peers.main,
 }

@@ -69,7 +69,7 @@ async def _measure(signer: TestSigner, bodies: list[bytes]) -> tuple[float, floa
         return httpx.Response(200, content=signer.certificate_pem)
 
     # The delivery headers the webhook hands over with each body, as SNS sends them.
-    deliveries = [(body, _sns_headers(body)) for body in bodies]
+    deliveries = [(body, sns_headers(body)) for body in bodies]
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as client:
         store = CertificateStore.from_settings(settings, client)
@@ -90,7 +90,7 @@ async def _measure(signer: TestSigner, bodies: list[bytes]) -> tuple[float, floa
     return max(raw_rates), max(verified_rates)
 
 
-def _sns_headers(body: bytes) -> DeliveryHeaders:
+def sns_headers(body: bytes) -> DeliveryHeaders:
     """The headers SNS sends with ``body``, in the form the webhook hands over."""
     message = parse_message(body)
     return DeliveryHeaders.from_asgi(

@@ -175,7 +175,7 @@ class CertificateStore:
         # Python) cost 0.5 µs a message. It keeps at most one entry beyond the
         # cache's bound alive, never past that entry's expiry.
         self._last: tuple[str, _Entry] | None = None
-        self._inflight: dict[str, asyncio.Future[_Entry]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Future[_Entry]] = {}
         self.hits = 0
         self.misses = 0
         self.fetches = 0
@@ -262,19 +262,19 @@ class CertificateStore:
         return self._clock().timestamp()
 
     async def _load_once(self, url: str, region: str, file_name: str) -> _Entry:
-        """Loads ``url``, joining a load already under way for it."""
-        future = self._inflight.get(url)
+        """Loads ``url`` for ``region``, joining a load already under way for it."""
+        key = (url, region)
+        future = self._inflight.get(key)
         if future is None:
             future = asyncio.ensure_future(self._load(url, region, file_name))
-            self._inflight[url] = future
-            future.add_done_callback(lambda _: self._inflight.pop(url, None))
+            self._inflight[key] = future
+            future.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(future)
 
     async def _load(self, url: str, region: str, file_name: str) -> _Entry:
         now = self._now()
         try:
             certificate = await self._find(url, file_name)
-            certificate.check_name(region)
         except (CertificateRejected, CertificateUrlRefused) as exc:
             logger.warning("signing certificate refused: %s", exc)
             entry = _Entry(region, now + self._failure_ttl, error=exc)
@@ -283,10 +283,31 @@ class CertificateStore:
             entry = _Entry(region, now + self._failure_ttl, error=exc)
         else:
             expires = min(now + self._ttl, certificate.not_after.timestamp())
-            entry = _Entry(region, expires, certificate=certificate)
+            entry = self._named_entry(certificate, region, expires)
 
         self._cache[url] = entry
+        # Hits on the last entry never reach the cache, so the cache would
+        # take it for idle and evict it first; after any load the next hit goes
+        # through the cache again and marks it used.
+        self._last = None
         return entry
+
+    @staticmethod
+    def _named_entry(
+        certificate: SigningCertificate, region: str, expires: float
+    ) -> _Entry:
+        """The entry for a certificate, refused when not issued to the region.
+
+        The name cannot change while the certificate is cached, so it is judged
+        here, once, and a refusal is kept as long as the certificate would be:
+        fetching it again sooner could only give the same answer.
+        """
+        try:
+            certificate.check_name(region)
+        except CertificateRejected as exc:
+            logger.warning("signing certificate refused: %s", exc)
+            return _Entry(region, expires, error=exc)
+        return _Entry(region, expires, certificate=certificate)
 
     async def _find(self, url: str, file_name: str) -> SigningCertificate:
         if self._cert_dir is not None:

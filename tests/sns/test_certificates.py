@@ -360,28 +360,52 @@ class TestCache:
         assert loaded[_url(1)].certificate != loaded[_url(2)].certificate
         assert len(cert_server.requests) == 2
 
-    async def test_last_hit_expires_like_the_cache(
+    async def test_certificate_in_use_outlives_urls_that_come_and_go(
         self,
         http_client: httpx.AsyncClient,
         clock: Clock,
         cert_server: CertServer,
         test_signer: TestSigner,
     ) -> None:
-        """The entry of the last hit is not served past its expiry, even when
-        the cache's bound has already pushed it out."""
-        store = _store(http_client, clock, ttl=60.0, max_size=1)
+        """Hits served without asking the cache still count as use: loads of
+        other URLs (say, made-up ones that fail) push those out, not it."""
+        store = _store(http_client, clock, max_size=2)
+        hot = test_signer.cert_url(REGION)
+        fetched = {_url(1): 0, _url(2): 0, _url(3): 0}
+        cert_server.respond = lambda request: (
+            httpx.Response(404)
+            if str(request.url) in fetched
+            else httpx.Response(200, content=test_signer.certificate_pem)
+        )
+        await store.get(hot, region=REGION, at=NOW)
+
+        for other in [_url(1), _url(2), _url(3), _url(3), _url(3)]:
+            assert store.cached(hot, region=REGION, at=NOW) is not None
+            with pytest.raises(CertificateUnavailable):
+                await store.get(other, region=REGION, at=NOW)
+        certificate = await store.get(hot, region=REGION, at=NOW)
+
+        assert certificate.url == hot
+        hot_requests = [r for r in cert_server.requests if str(r.url) == hot]
+        assert len(hot_requests) == 1
+        assert len(cert_server.requests) == 4
+
+    async def test_last_hit_is_not_served_past_its_expiry(
+        self,
+        http_client: httpx.AsyncClient,
+        clock: Clock,
+        cert_server: CertServer,
+        test_signer: TestSigner,
+    ) -> None:
+        store = _store(http_client, clock, ttl=60.0)
         url = test_signer.cert_url(REGION)
         await store.get(url, region=REGION, at=NOW)
-        assert store.cached(url, region=REGION, at=NOW) is not None
-        await store.get(_url(5), region=REGION, at=NOW)  # evicts url from the cache
-        assert len(store) == 1
+        hits = [store.cached(url, region=REGION, at=NOW) for _ in range(2)]
 
-        remembered = store.cached(url, region=REGION, at=NOW)
         clock.advance(61)
-        expired = store.cached(url, region=REGION, at=NOW)
 
-        assert remembered is not None
-        assert expired is None
+        assert None not in hits
+        assert store.cached(url, region=REGION, at=NOW) is None
 
     async def test_cached_answers_only_what_a_load_left(
         self,
@@ -560,26 +584,31 @@ class TestCertificateChecks:
         assert caught.value.code == "certificate_name_mismatch"
         assert "example.com" in caught.value.message
 
-    async def test_wrong_name_is_remembered_as_a_failure(
+    @pytest.mark.parametrize("failure_ttl", [5.0, 0.0])
+    async def test_wrong_name_is_remembered_as_long_as_the_certificate(
         self,
-        store: CertificateStore,
+        failure_ttl: float,
+        http_client: httpx.AsyncClient,
         clock: Clock,
         cert_server: CertServer,
         signing_key: rsa.RSAPrivateKey,
     ) -> None:
-        """The name is judged once per load; the refusal lasts failure_ttl."""
+        """The name is judged once per load; the refusal lasts the cache's ttl,
+        not the short failure_ttl, since a refetch would find the same name."""
+        store = _store(http_client, clock, ttl=60.0, failure_ttl=failure_ttl)
         other = TestSigner(key=signing_key, name="example.com")
         cert_server.pem = other.certificate_pem
         url = other.cert_url(REGION)
 
-        for _ in range(2):
+        for advance in (0, 5.5, 50):
+            clock.advance(advance)
             with pytest.raises(CertificateRejected) as caught:
                 await store.get(url, region=REGION, at=NOW)
             assert caught.value.code == "certificate_name_mismatch"
         assert len(cert_server.requests) == 1
 
         cert_server.pem = TestSigner(key=signing_key).certificate_pem
-        clock.advance(5.5)
+        clock.advance(5)
         certificate = await store.get(url, region=REGION, at=NOW)
 
         assert certificate.names == {"sns.amazonaws.com"}
@@ -636,10 +665,17 @@ class TestCertificateChecks:
 async def test_chain_check_refuses_a_self_signed_certificate(
     http_client: httpx.AsyncClient, clock: Clock, test_signer: TestSigner
 ) -> None:
-    """With verify_chain on, a certificate without a trusted chain is refused."""
+    """With verify_chain on, a certificate without a trusted chain is refused,
+    on the load and on every later hit, the last-hit shortcut included."""
     store = _store(http_client, clock, verify_chain=True)
+    url = test_signer.cert_url(REGION)
 
     with pytest.raises(CertificateRejected) as caught:
-        await store.get(test_signer.cert_url(REGION), region=REGION, at=NOW)
-
+        await store.get(url, region=REGION, at=NOW)
     assert caught.value.code == "certificate_untrusted"
+
+    for _ in range(3):
+        with pytest.raises(CertificateRejected) as caught:
+            store.cached(url, region=REGION, at=NOW)
+        assert caught.value.code == "certificate_untrusted"
+    assert store.hits == 3

@@ -43,11 +43,12 @@ HEADER_FIELDS = (
 
 
 class DeliveryHeaders(dict[str, str]):
-    """The ``x-amz-sns-*`` headers of one delivery, names already in lower case.
+    """The ``x-amz-sns-*`` headers of one delivery, names in lower case.
 
     :meth:`MessageVerifier.verify` accepts headers in any case and copies a
-    mapping to lower its names; one of these it takes as it is, since ASGI
-    servers hand names over in lower case already (``from_asgi``).
+    mapping to lower its names; one of these it takes as it is. Make them with
+    ``from_asgi`` only, which lowers the names it keeps: the verifier trusts
+    the type, not the contents.
     """
 
     __slots__ = ()
@@ -57,9 +58,11 @@ class DeliveryHeaders(dict[str, str]):
         """The SNS headers out of an ASGI scope's list of (name, value) pairs."""
         return cls(
             {
-                name.decode("latin-1"): value.decode("latin-1")
+                # ASGI servers lower the names; lowering again costs little
+                # for the few kept and holds even for a server that does not.
+                name.lower().decode("latin-1"): value.decode("latin-1")
                 for name, value in raw
-                if name.startswith(b"x-amz-sns-")
+                if name[:10].lower() == b"x-amz-sns-"
             }
         )
 

@@ -303,12 +303,13 @@ class TestDelivery:
         assert cert_server.requests == []
 
     def test_delivery_headers_keep_only_the_sns_ones(self) -> None:
-        """from_asgi keeps the x-amz-sns-* pairs of an ASGI header list, decoded."""
+        """from_asgi keeps the x-amz-sns-* pairs of an ASGI header list, decoded,
+        with their names in lower case even if the server left them mixed."""
         headers = DeliveryHeaders.from_asgi(
             [
                 (b"content-type", b"text/plain; charset=UTF-8"),
                 (b"x-amz-sns-message-id", b"id-1"),
-                (b"x-amz-sns-topic-arn", TOPIC.encode()),
+                (b"X-Amz-Sns-Topic-Arn", TOPIC.encode()),
                 (b"user-agent", b"Amazon Simple Notification Service Agent"),
             ]
         )
@@ -322,7 +323,9 @@ class TestDelivery:
         ("pair", "code"),
         [
             ((b"x-amz-sns-message-id", b"another-id"), "header_mismatch"),
+            ((b"X-Amz-Sns-Message-Id", b"another-id"), "header_mismatch"),
             ((b"x-amz-sns-rawdelivery", b"true"), "raw_delivery"),
+            ((b"x-amz-sns-rawdelivery", b"TRUE "), "raw_delivery"),
         ],
     )
     async def test_delivery_headers_are_checked_as_they_come(

@@ -47,8 +47,9 @@ TOPIC_ARN = re.compile(
 # Partitions whose regions share a prefix, and only theirs.
 _TIED_PARTITIONS = (("aws-cn", "cn-"), ("aws-us-gov", "us-gov-"))
 
-# The fields every message carries, in the order parsing reads them; MessageId
-# and Signature may not be empty.
+# The fields every message carries, in the order _field_error checks them
+# (_build's chain of type tests must cover the same ones); MessageId and
+# Signature may not be empty.
 REQUIRED_FIELDS = (
     "MessageId",
     "TopicArn",
@@ -58,7 +59,7 @@ REQUIRED_FIELDS = (
     "Signature",
     "SigningCertURL",
 )
-# Fields that may be absent or null, in the order parsing reads them.
+# Fields that may be absent or null, in the order _field_error checks them.
 OPTIONAL_FIELDS = ("Subject", "SubscribeURL", "UnsubscribeURL", "Token")
 # Stands for a required key the body lacks, which null does not.
 _ABSENT = object()

@@ -11,7 +11,12 @@ import jiter
 import pytest
 
 from snsreceiver.errors import MalformedMessage
-from snsreceiver.sns.message import _decode_strictly, parse_message
+from snsreceiver.sns.message import (
+    OPTIONAL_FIELDS,
+    REQUIRED_FIELDS,
+    _decode_strictly,
+    parse_message,
+)
 from tests.sns.support import REAL_AWS
 
 
@@ -289,6 +294,26 @@ class TestRejections:
     def test_fields_of_the_wrong_kind(self, field: str, value: object) -> None:
         """Signed fields must be strings of the expected shape."""
         assert _code(_body(**{field: value})) == "invalid_field"
+
+    @pytest.mark.parametrize(
+        ("field", "casing"),
+        [(field, "http") for field in REQUIRED_FIELDS + OPTIONAL_FIELDS]
+        + [("SigningCertUrl", "lambda"), ("SubscribeUrl", "lambda")],
+    )
+    def test_every_field_is_held_to_text(self, field: str, casing: str) -> None:
+        """A number in any field is refused, naming that field: the quick chain
+        of type tests and the search for the culprit cover the same fields."""
+        document = json.loads(_body())
+        if casing == "lambda":
+            document["SigningCertUrl"] = document.pop("SigningCertURL")
+        document[field] = 7
+
+        with pytest.raises(MalformedMessage) as caught:
+            parse_message(json.dumps(document))
+
+        named = field.replace("Url", "URL")
+        assert caught.value.message.startswith(f"Field {named} is invalid: ")
+        assert caught.value.message.endswith("not a number.")
 
     @pytest.mark.parametrize(
         ("field", "value", "sentence"),

@@ -3,9 +3,9 @@
 ``python -m bench.instructions`` runs the verify benchmark's loop under
 ``valgrind --tool=callgrind``, which counts the instructions the processor
 executes instead of timing them. Wall-clock rates on a shared machine wander by
-several percent from run to run; the count repeats to within a fraction of a
-percent for the same code and inputs, so it shows a small change of the
-verifier that the clock would hide.
+several percent from run to run; the count repeats to within about one percent
+for the same code and inputs, so it shows a small change of the verifier that
+the clock would hide.
 
 Four runs, each in a child process: the 256 signed messages verified ROUNDS
 times over and not at all, and the bare RSA check of one of them 256 * ROUNDS

@@ -237,7 +237,8 @@ class CertificateStore:
         """:meth:`get` for a URL that :meth:`cached` has just answered None for.
 
         Checks the URL against the allow-list, then reads the pinned directory
-        or fetches, joining a load of the same URL already under way.
+        or fetches, joining a load of the same URL for the same region
+        already under way.
         """
         file_name = check_certificate_url(url, region)
         self.misses += 1

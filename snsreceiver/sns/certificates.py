@@ -172,8 +172,7 @@ class CertificateStore:
         # The URL and entry of the last hit, looked at before the cache until
         # the entry expires. A receiver nearly always sees one certificate at a
         # time, and the cache's own lookup (its timer and LRU bookkeeping, in
-        # Python) cost 0.5 µs a message. It keeps at most one entry beyond the
-        # cache's bound alive, never past that entry's expiry.
+        # Python) cost 0.5 µs a message. Every load forgets it (see _load).
         self._last: tuple[str, _Entry] | None = None
         self._inflight: dict[tuple[str, str], asyncio.Future[_Entry]] = {}
         self.hits = 0

@@ -56,15 +56,13 @@ class DeliveryHeaders(dict[str, str]):
     @classmethod
     def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> DeliveryHeaders:
         """The SNS headers out of an ASGI scope's list of (name, value) pairs."""
-        return cls(
-            {
-                # ASGI servers lower the names; lowering again costs little
-                # for the few kept and holds even for a server that does not.
-                name.lower().decode("latin-1"): value.decode("latin-1")
-                for name, value in raw
-                if name[:10].lower() == b"x-amz-sns-"
-            }
-        )
+        headers = cls()
+        for name, value in raw:
+            # ASGI servers lower the names; lowering again costs little for the
+            # few kept and holds even for a server that does not.
+            if name[:10].lower() == b"x-amz-sns-":
+                headers[name.lower().decode("latin-1")] = value.decode("latin-1")
+        return headers
 
 
 class MessageVerifier:

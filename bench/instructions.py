@@ -30,21 +30,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-import pybase64
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bench.verify import MESSAGES, signed_bodies, sns_headers
-from snsreceiver.settings import load_settings
-from snsreceiver.sns.certificates import CertificateStore
-from snsreceiver.sns.message import parse_message
-from snsreceiver.sns.signature import HASHES, PADDING, string_to_sign
-from snsreceiver.sns.testkit import DEFAULT_TOPIC_ARN, TestSigner
-from snsreceiver.sns.verifier import MessageVerifier
+from bench.verify import (
+    MESSAGES,
+    bare_check,
+    cached_verifier,
+    signed_bodies,
+    sns_headers,
+)
+from snsreceiver.sns.signature import HASHES, PADDING
+from snsreceiver.sns.testkit import TestSigner
 
 ROUNDS = 10
 COLLECTED = re.compile(r"Collected : (\d+)")
@@ -60,15 +59,7 @@ async def _verify(signer: TestSigner, rounds: int) -> int:
     """Verifies the messages 1 + rounds times over; how many verified."""
     bodies = signed_bodies(signer)
     deliveries = [(body, sns_headers(body)) for body in bodies]
-    now = datetime.now(UTC)
-    settings = load_settings(topic_arns=[DEFAULT_TOPIC_ARN])
-
-    def serve(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=signer.certificate_pem)
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as client:
-        store = CertificateStore.from_settings(settings, client)
-        verifier = MessageVerifier(settings, store, clock=lambda: now)
+    async with cached_verifier(signer) as (verifier, _):
         # One pass in every run, counted or not, so that the first fetch and
         # everything cached after it belong to the setup.
         for _ in range(1 + rounds):
@@ -79,13 +70,11 @@ async def _verify(signer: TestSigner, rounds: int) -> int:
 
 def _raw(signer: TestSigner, rounds: int) -> int:
     """Checks one message's signature as often as _verify verifies; how often."""
-    message = parse_message(signed_bodies(signer)[0])
-    signature = pybase64.b64decode(message.signature)
-    data = string_to_sign(message)
-    public_key = signer.key.public_key()
+    public_key, signature, data = bare_check(signer, signed_bodies(signer)[0])
+    sha1 = HASHES["1"]
     checks = (1 + rounds) * MESSAGES
     for _ in range(checks):
-        public_key.verify(signature, data, PADDING, HASHES["1"])
+        public_key.verify(signature, data, PADDING, sha1)
     return checks
 
 

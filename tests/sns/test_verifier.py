@@ -274,6 +274,7 @@ class TestDelivery:
             await verifier.verify(b"free text", {"x-amz-sns-rawdelivery": "true"})
 
         assert caught.value.code == "raw_delivery"
+        assert "unsigned" in caught.value.message
         assert "RawMessageDelivery off" in caught.value.message
 
     @pytest.mark.parametrize(
@@ -390,22 +391,32 @@ class TestPolicy:
         assert message.region == "eu-west-1"
 
     async def test_operator_can_require_version_two(
-        self, test_signer: TestSigner, store: CertificateStore, clock: Clock
+        self,
+        test_signer: TestSigner,
+        store: CertificateStore,
+        clock: Clock,
+        cert_server: CertServer,
     ) -> None:
-        """With signature_versions={"2"} a version 1 message is refused."""
+        """With signature_versions={"2"} a version 1 message is refused, and
+        refused before its certificate is looked for."""
         settings = load_settings(topic_arns=[TOPIC], signature_versions=["2"])
         verifier = MessageVerifier(settings, store, clock=clock)
 
         with pytest.raises(MalformedMessage) as caught:
             await verifier.verify(test_signer.envelope(version="1", timestamp=NOW))
+        assert cert_server.requests == []
+        assert store.misses == 0
         await verifier.verify(test_signer.envelope(version="2", timestamp=NOW))
 
         assert caught.value.code == "unsupported_signature_version"
 
     async def test_unknown_version_is_refused(
-        self, test_signer: TestSigner, verifier: MessageVerifier
+        self,
+        test_signer: TestSigner,
+        verifier: MessageVerifier,
+        cert_server: CertServer,
     ) -> None:
-        """SignatureVersion 3 does not exist."""
+        """SignatureVersion 3 does not exist; nothing is fetched for it."""
         document = json.loads(test_signer.envelope(timestamp=NOW))
         document["SignatureVersion"] = "3"
 
@@ -413,6 +424,7 @@ class TestPolicy:
             await verifier.verify(json.dumps(document))
 
         assert caught.value.code == "unsupported_signature_version"
+        assert cert_server.requests == []
 
     @pytest.mark.parametrize(
         ("offset", "code"),

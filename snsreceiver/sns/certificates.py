@@ -25,6 +25,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 from cachetools import TLRUCache
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.dsa import DSAPublicKey
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from snsreceiver.errors import (
@@ -105,8 +109,8 @@ def parse_certificate(
     key = certificate.public_key()
     if not isinstance(key, RSAPublicKey) or key.key_size < MIN_KEY_BITS:
         raise CertificateRejected(
-            f"The certificate at {url} must have an RSA key of at least "
-            f"{MIN_KEY_BITS} bits.",
+            f"The certificate at {url} has {_describe_key(key)}; SNS signs with "
+            f"an RSA key of at least {MIN_KEY_BITS} bits.",
             code="certificate_weak_key",
         )
 
@@ -119,6 +123,19 @@ def parse_certificate(
         not_after=certificate.not_valid_after_utc,
         source=source,
     )
+
+
+def _describe_key(key: object) -> str:
+    """``a 1024-bit RSA key``, ``an EC key``: what a refused key was."""
+    if isinstance(key, RSAPublicKey):
+        return f"a {key.key_size}-bit RSA key"
+    if isinstance(key, EllipticCurvePublicKey):
+        return f"an EC key on {key.curve.name}"
+    if isinstance(key, Ed25519PublicKey | Ed448PublicKey):
+        return "an EdDSA key"
+    if isinstance(key, DSAPublicKey):
+        return "a DSA key"
+    return "a key of another kind"
 
 
 def _names(certificate: x509.Certificate) -> frozenset[str]:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import NameOID
 
 from snsreceiver.errors import (
     CertificateRejected,
@@ -40,6 +42,29 @@ def _store(
     }
     settings.update(options)
     return CertificateStore(client, clock=clock, **settings)  # type: ignore[arg-type]
+
+
+def _certificate_for(
+    key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
+) -> bytes:
+    """A self-signed sns.amazonaws.com certificate for a key that is not RSA."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - timedelta(days=1))
+        .not_valid_after(NOW + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("sns.amazonaws.com")]),
+            critical=False,
+        )
+        .sign(key, algorithm)
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def _url(number: int) -> str:
@@ -560,13 +585,37 @@ class TestCertificateChecks:
         assert caught.value.code == "certificate_malformed"
 
     def test_weak_key_is_refused(self) -> None:
-        """An RSA key under 2048 bits is refused."""
+        """An RSA key under 2048 bits is refused, and the sentence says why."""
         weak = TestSigner(key_size=1024)
 
         with pytest.raises(CertificateRejected) as caught:
             parse_certificate(weak.certificate_pem, _url(1), "fetched")
 
         assert caught.value.code == "certificate_weak_key"
+        assert "a 1024-bit RSA key" in caught.value.message
+        assert "at least 2048 bits" in caught.value.message
+
+    @pytest.mark.parametrize(
+        ("key", "described"),
+        [
+            (ec.generate_private_key(ec.SECP256R1()), "an EC key on secp256r1"),
+            (ed25519.Ed25519PrivateKey.generate(), "an EdDSA key"),
+        ],
+        ids=["ec", "ed25519"],
+    )
+    def test_key_of_another_kind_is_refused(
+        self,
+        key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
+        described: str,
+    ) -> None:
+        """SNS signs with RSA; a certificate for any other key cannot verify."""
+        pem = _certificate_for(key)
+
+        with pytest.raises(CertificateRejected) as caught:
+            parse_certificate(pem, _url(1), "fetched")
+
+        assert caught.value.code == "certificate_weak_key"
+        assert described in caught.value.message
 
     async def test_wrong_name_is_refused(
         self,

@@ -168,6 +168,24 @@ class TestFetching:
 
         assert caught.value.code == "certificate_too_large"
 
+    async def test_the_cap_is_a_few_kilobytes(
+        self, store: CertificateStore, cert_server: CertServer, test_signer: TestSigner
+    ) -> None:
+        """An SNS certificate is under 2 KB: the cap admits it and refuses 16 KB."""
+        padded = test_signer.certificate_pem + b"\n" * (
+            4096 - len(test_signer.certificate_pem)
+        )
+        cert_server.respond = lambda request: httpx.Response(
+            200, content=padded if request.url.path.endswith("1.pem") else padded * 4
+        )
+
+        certificate = await store.get(_url(1), region=REGION, at=NOW)
+        with pytest.raises(CertificateRejected) as caught:
+            await store.get(_url(2), region=REGION, at=NOW)
+
+        assert certificate.url == _url(1)
+        assert caught.value.code == "certificate_too_large"
+
     async def test_off_list_url_is_refused_without_request(
         self, store: CertificateStore, cert_server: CertServer
     ) -> None:
@@ -518,6 +536,33 @@ class TestCache:
         certificate = await store.get(url, region=REGION, at=NOW)
 
         assert certificate.url == url
+        assert len(cert_server.requests) == 2
+
+    async def test_rejected_download_is_remembered_only_briefly(
+        self,
+        store: CertificateStore,
+        clock: Clock,
+        cert_server: CertServer,
+        test_signer: TestSigner,
+    ) -> None:
+        """A garbled answer may be a passing fault of the host: it is refused
+        again for failure_ttl seconds, then fetched afresh."""
+        cert_server.respond = lambda request: httpx.Response(200, content=b"garbage")
+        url = _url(9)
+
+        for _ in range(2):
+            with pytest.raises(CertificateRejected) as caught:
+                await store.get(url, region=REGION, at=NOW)
+            assert caught.value.code == "certificate_malformed"
+        assert len(cert_server.requests) == 1
+
+        cert_server.respond = None
+        clock.advance(5.5)
+        certificate = await store.get(url, region=REGION, at=NOW)
+
+        assert certificate.public_key.public_numbers() == (
+            test_signer.key.public_key().public_numbers()
+        )
         assert len(cert_server.requests) == 2
 
     async def test_zero_failure_ttl_retries_at_once(

@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -83,12 +83,11 @@ def test_recorded_message_judged_now_is_stale(runner: CliRunner) -> None:
     assert f"invalid {REAL_MESSAGES[0]} stale_message:" in result.stdout
 
 
-def test_expired_certificate_is_reported_at_a_given_time(
-    runner: CliRunner, tmp_path: Path
-) -> None:
-    """--at ISO-8601 judges certificate and timestamp at that moment."""
+def test_a_given_moment_judges_a_real_message_then(runner: CliRunner) -> None:
+    """--at ISO-8601 replaces the clock: four minutes after it was sent, a
+    2017 message and its certificate (valid until 2017-08-22) are valid."""
     path = REAL_AWS / "aws-php-sns-message-validator_http_with-subject.json"
-    # The 2017 certificate expired on 2017-08-22; the message is from 2017-06-20.
+
     result = runner.invoke(
         app,
         [
@@ -103,6 +102,39 @@ def test_expired_certificate_is_reported_at_a_given_time(
 
     assert result.exit_code == 0, result.output
     assert result.stdout == f"valid {path}\n"
+
+
+@pytest.mark.parametrize(
+    ("minutes_after", "verdict"),
+    [
+        (5, "valid"),
+        (30, "invalid certificate_expired:"),
+        (66, "invalid stale_message:"),
+    ],
+    ids=["certificate-still-valid", "certificate-expired", "message-stale"],
+)
+def test_a_given_moment_judges_certificate_and_timestamp(
+    minutes_after: int, verdict: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    """The certificate expires ten minutes after the message was sent: --at
+    decides, where --at message would call every one of these valid."""
+    sent = datetime(2026, 3, 6, 20, 0, tzinfo=UTC)
+    signer = TestSigner(
+        not_before=sent - timedelta(days=1), not_after=sent + timedelta(minutes=10)
+    )
+    signer.pin(tmp_path / "certs")
+    message = tmp_path / "message.json"
+    message.write_bytes(signer.envelope(message="{}", timestamp=sent))
+    moment = (sent + timedelta(minutes=minutes_after)).isoformat()
+
+    result = runner.invoke(
+        app,
+        ["verify", "--cert-dir", str(tmp_path / "certs"), "--at", moment, str(message)],
+    )
+
+    assert result.stdout.startswith(f"{verdict.split()[0]} {message}")
+    assert " ".join(verdict.split()[1:]) in result.stdout
+    assert result.exit_code == (0 if verdict == "valid" else 1)
 
 
 def test_topic_allow_list_applies_when_set(

@@ -501,6 +501,37 @@ class TestRefusals:
         assert mismatched.json()["error"]["code"] == "header_mismatch"
         assert raw.json()["error"]["code"] == "raw_delivery"
 
+    @pytest.mark.parametrize(
+        ("signer_options", "code"),
+        [
+            ({"name": "example.com"}, "certificate_name_mismatch"),
+            (
+                {"not_after": datetime.now(UTC) - timedelta(days=1)},
+                "certificate_expired",
+            ),
+            ({"key_size": 1024}, "certificate_weak_key"),
+        ],
+        ids=["wrong-name", "expired", "weak-key"],
+    )
+    async def test_a_certificate_that_cannot_sign_is_a_permanent_refusal(
+        self,
+        signer_options: dict[str, Any],
+        code: str,
+        webhook: Webhook,
+        pinned_cert_dir: Path,
+    ) -> None:
+        """A bad certificate will be just as bad at the next delivery: 403."""
+        signer = TestSigner(
+            not_before=datetime.now(UTC) - timedelta(days=30), **signer_options
+        )
+        signer.pin(pinned_cert_dir)
+
+        response = await webhook.post(signer.envelope(message="{}"))
+
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == code
+        assert webhook.aws.requests == []
+
     async def test_unfetchable_certificate_asks_sns_to_retry(
         self, start_webhook: Callable[..., Any]
     ) -> None:

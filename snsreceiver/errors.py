@@ -23,7 +23,9 @@
     └── ConfigurationError         settings that cannot work; raised at start-up
 
 Every error carries ``code``, a short stable identifier clients can match, and
-``message``, one sentence a person can act on. Errors from httpx, cryptography and
+``message``, one sentence a person can act on. The codes of the two families SNS
+sees are listed in docs/authentication.md ("Errors"), and a test keeps that
+table in step with the code. Errors from httpx, cryptography and
 the database drivers are converted into these at one boundary each and chained
 (``raise ... from exc``), so callers never need to catch foreign exceptions.
 """

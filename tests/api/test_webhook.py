@@ -225,6 +225,29 @@ class TestFeedback:
         )
         assert [entry.action for entry in status.history] == actions
 
+    @pytest.mark.parametrize(
+        "content_type",
+        ["application/json", "application/x-www-form-urlencoded", "", None],
+        ids=["json", "form", "empty", "absent"],
+    )
+    async def test_the_content_type_never_matters(
+        self, content_type: str | None, webhook: Webhook
+    ) -> None:
+        """SNS sends its JSON as text/plain; the body is read as JSON whatever
+        the Content-Type says, and without one."""
+        body = webhook.notification(
+            (SES_FIXTURES / "ses-notification_bounce_with-dsn.json").read_text()
+        )
+        headers = headers_for(body)
+        if content_type is not None:
+            headers["content-type"] = content_type
+
+        response = await webhook.client.post("/sns", content=body, headers=headers)
+
+        assert response.status_code == 200, response.text
+        status = await webhook.services.store.get_status("jane@example.com")
+        assert status.suppressed is True
+
     async def test_delivery_delay_is_recorded_without_suppressing(
         self, webhook: Webhook
     ) -> None:

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -19,13 +21,34 @@ REAL_AWS = Path(__file__).parents[2] / "fixtures" / "real-aws"
 REAL_MESSAGES = sorted(str(path) for path in REAL_AWS.glob("*.json"))
 
 
+@pytest.fixture(autouse=True)
+def aws_requests(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
+    """verify makes its own httpx client; here it reaches a recorder that
+    answers 503, never the network."""
+    requests: list[httpx.Request] = []
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(503)
+
+    real_client = httpx.AsyncClient
+
+    def offline_client(**options: Any) -> httpx.AsyncClient:
+        return real_client(transport=httpx.MockTransport(unreachable), **options)
+
+    monkeypatch.setattr("snsreceiver.cli.verify.httpx.AsyncClient", offline_client)
+    return requests
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """Runs the Typer app in-process, keeping stdout and stderr apart."""
     return CliRunner()
 
 
-def test_every_real_message_is_valid_at_its_own_time(runner: CliRunner) -> None:
+def test_every_real_message_is_valid_at_its_own_time(
+    runner: CliRunner, aws_requests: list[httpx.Request]
+) -> None:
     """With --at message all recorded AWS messages verify and the exit is 0."""
     result = runner.invoke(
         app, ["verify", "--cert-dir", str(REAL_AWS), "--at", "message", *REAL_MESSAGES]
@@ -33,6 +56,26 @@ def test_every_real_message_is_valid_at_its_own_time(runner: CliRunner) -> None:
 
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"valid {path}" for path in REAL_MESSAGES]
+    assert aws_requests == []
+
+
+def test_a_certificate_neither_pinned_nor_fetched_is_reported(
+    runner: CliRunner, aws_requests: list[httpx.Request], tmp_path: Path
+) -> None:
+    """Without the pinned file the command fetches the URL once and says the
+    certificate is unavailable, which a later run may not meet."""
+    path = Path(REAL_MESSAGES[0])
+    empty = tmp_path / "certs"
+    empty.mkdir()
+
+    result = runner.invoke(
+        app, ["verify", "--cert-dir", str(empty), "--at", "message", str(path)]
+    )
+
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"invalid {path} certificate_unavailable:")
+    [request] = aws_requests
+    assert str(request.url) == json.loads(path.read_bytes())["SigningCertURL"]
 
 
 def test_unset_allow_list_is_announced(runner: CliRunner) -> None:

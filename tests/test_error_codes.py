@@ -49,50 +49,98 @@ def documented() -> dict[str, tuple[int, set[str]]]:
 def raised() -> dict[str, set[str]]:
     """Class name -> codes, from every call of a family class in the package.
 
-    A call without ``code=`` carries the class's default code; a code passed by
-    name (one helper serving several codes) counts every string the module
-    assigns to a variable of that name.
+    A call without ``code=`` carries the class's default code. A code passed on
+    by a helper must come from a parameter or local annotated with a
+    ``Literal`` alias of the module, whose strings are taken; any other code
+    fails the test, so that no code escapes it unread.
     """
     found: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(), filename=str(path))
-        named = _string_assignments(tree)
-        for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in FAMILIES
-            ):
-                continue
-            codes = found.setdefault(node.func.id, set())
-            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
-            code = keywords.get("code")
+        aliases = _literal_aliases(tree)
+        for scope, call in _family_calls(tree):
+            name = _called_name(call)
+            codes = found.setdefault(name, set())
+            code = next((kw.value for kw in call.keywords if kw.arg == "code"), None)
+            typed = _literal_names(scope, aliases)
             if code is None:
-                codes.add(FAMILIES[node.func.id].default_code)
+                codes.add(FAMILIES[name].default_code)
             elif isinstance(code, ast.Constant) and isinstance(code.value, str):
                 codes.add(code.value)
-            elif isinstance(code, ast.Name) and named.get(code.id):
-                codes.update(named[code.id])
+            elif isinstance(code, ast.Name) and code.id in typed:
+                codes.update(typed[code.id])
             else:
                 pytest.fail(
-                    f"{path.relative_to(ROOT)}:{node.lineno}: {node.func.id} gets a "
-                    f"code this test cannot read: {ast.unparse(code)}"
+                    f"{path.relative_to(ROOT)}:{call.lineno}: {name} gets a code "
+                    f"this test cannot read: {ast.unparse(code)}; pass a string or "
+                    "a name typed with a Literal alias"
                 )
     return found
 
 
-def _string_assignments(tree: ast.Module) -> dict[str, set[str]]:
-    values: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+def _called_name(call: ast.Call) -> str:
+    """``X`` for ``X(...)`` and for ``errors.X(...)``."""
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _family_calls(tree: ast.Module) -> list[tuple[ast.AST, ast.Call]]:
+    """(innermost enclosing function, or the module; call) per family call."""
+    calls: list[tuple[ast.AST, ast.Call]] = []
+
+    def visit(node: ast.AST, scope: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call) and _called_name(child) in FAMILIES:
+                calls.append((scope, child))
+            function = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            visit(child, child if function else scope)
+
+    visit(tree, tree)
+    return calls
+
+
+def _literal_aliases(tree: ast.Module) -> dict[str, set[str]]:
+    """Module-level ``Name = Literal["a", "b"]`` aliases and their strings."""
+    aliases: dict[str, set[str]] = {}
+    for node in tree.body:
         if (
             isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
+            and isinstance(node.value, ast.Subscript)
+            and ast.unparse(node.value.value) == "Literal"
         ):
+            values = {
+                element.value
+                for element in ast.walk(node.value.slice)
+                if isinstance(element, ast.Constant) and isinstance(element.value, str)
+            }
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    values.setdefault(target.id, set()).add(node.value.value)
-    return values
+                    aliases[target.id] = values
+    return aliases
+
+
+def _literal_names(scope: ast.AST, aliases: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Parameters and annotated locals of a function typed with an alias."""
+    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        return {}
+    annotated: list[tuple[str, ast.expr | None]] = [
+        (argument.arg, argument.annotation)
+        for argument in [
+            *scope.args.posonlyargs,
+            *scope.args.args,
+            *scope.args.kwonlyargs,
+        ]
+    ]
+    annotated += [
+        (node.target.id, node.annotation)
+        for node in ast.walk(scope)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    ]
+    return {
+        name: aliases[annotation.id]
+        for name, annotation in annotated
+        if isinstance(annotation, ast.Name) and annotation.id in aliases
+    }
 
 
 def test_every_raised_code_is_documented_under_its_class() -> None:

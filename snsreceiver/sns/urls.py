@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from snsreceiver.errors import CertificateUrlRefused
 
 REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
 CERTIFICATE_PATH = re.compile(r"/SimpleNotificationService-[0-9a-f]{32}\.pem")
+
+# The codes a refused URL carries: which of the two URLs was refused.
+UrlRefusal = Literal["certificate_url_refused", "subscribe_url_refused"]
 
 # Printable ASCII without space, backslash or percent: nothing a parser could
 # decode into a different host or path than the one we compared.
@@ -69,7 +73,7 @@ def check_subscribe_url(url: str, topic_arn: str, *, token: str | None = None) -
     message's own Token field, signed like the URL) is given, the URL's Token
     must be that one.
     """
-    code = "subscribe_url_refused"
+    code: UrlRefusal = "subscribe_url_refused"
     region = topic_arn.split(":")[3] if topic_arn.count(":") == 5 else ""
     parts = _split(url, "SubscribeURL", code)
     _check_origin(parts, url, region, "SubscribeURL", code)
@@ -96,7 +100,7 @@ def check_subscribe_url(url: str, topic_arn: str, *, token: str | None = None) -
         )
 
 
-def _split(url: str, field: str, code: str) -> SplitResult:
+def _split(url: str, field: str, code: UrlRefusal) -> SplitResult:
     if len(url) > 2048 or not _PLAIN_URL.fullmatch(url):
         raise _refused(field, url, "contains characters outside plain ASCII", code)
     try:
@@ -106,7 +110,7 @@ def _split(url: str, field: str, code: str) -> SplitResult:
 
 
 def _check_origin(
-    parts: SplitResult, url: str, region: str, field: str, code: str
+    parts: SplitResult, url: str, region: str, field: str, code: UrlRefusal
 ) -> None:
     if not url.startswith("https://"):
         raise _refused(field, url, "is not an https URL", code)
@@ -120,6 +124,8 @@ def _check_origin(
         )
 
 
-def _refused(field: str, url: str, reason: str, code: str) -> CertificateUrlRefused:
+def _refused(
+    field: str, url: str, reason: str, code: UrlRefusal
+) -> CertificateUrlRefused:
     shown = url if len(url) <= 200 else url[:200] + "..."
     return CertificateUrlRefused(f"{field} {shown!r} {reason}.", code=code)

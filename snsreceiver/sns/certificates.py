@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from snsreceiver.errors import (
     CertificateRejected,
@@ -109,8 +110,8 @@ def parse_certificate(
     key = certificate.public_key()
     if not isinstance(key, RSAPublicKey) or key.key_size < MIN_KEY_BITS:
         raise CertificateRejected(
-            f"The certificate at {url} has {_describe_key(key)}; SNS signs with "
-            f"an RSA key of at least {MIN_KEY_BITS} bits.",
+            f"The certificate at {url} has {_describe_key(key)}; a signing "
+            f"certificate must have an RSA key of at least {MIN_KEY_BITS} bits.",
             code="certificate_weak_key",
         )
 
@@ -125,16 +126,17 @@ def parse_certificate(
     )
 
 
-def _describe_key(key: object) -> str:
-    """``a 1024-bit RSA key``, ``an EC key``: what a refused key was."""
+def _describe_key(key: PublicKeyTypes) -> str:
+    """What a refused key is: ``a 1024-bit RSA key``, ``an EC key on curve
+    secp256r1``."""
     if isinstance(key, RSAPublicKey):
         return f"a {key.key_size}-bit RSA key"
     if isinstance(key, EllipticCurvePublicKey):
-        return f"an EC key on {key.curve.name}"
+        return f"an EC key on curve {key.curve.name}"
     if isinstance(key, Ed25519PublicKey | Ed448PublicKey):
         return "an EdDSA key"
     if isinstance(key, DSAPublicKey):
-        return "a DSA key"
+        return f"a {key.key_size}-bit DSA key"
     return "a key of another kind"
 
 

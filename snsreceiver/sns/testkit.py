@@ -19,7 +19,10 @@ from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+)
 from cryptography.x509.oid import NameOID
 
 from snsreceiver.sns.message import MessageType, parse_message
@@ -72,6 +75,37 @@ def envelope_fields(
     return fields
 
 
+def self_signed_certificate(
+    key: CertificateIssuerPrivateKeyTypes,
+    name: str,
+    not_before: datetime,
+    not_after: datetime,
+) -> x509.Certificate:
+    """A certificate for ``name`` (subject CN and SAN) signed by its own key.
+
+    Ed25519 and Ed448 keys sign without a separate hash; the others use SHA-256.
+    """
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    algorithm = (
+        None
+        if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey)
+        else hashes.SHA256()
+    )
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False
+        )
+        .sign(key, algorithm)
+    )
+
+
 class TestSigner:
     """Signs SNS messages with a throw-away key and certificate."""
 
@@ -92,19 +126,8 @@ class TestSigner:
         )
         self.not_before = not_before or now - timedelta(days=365)
         self.not_after = not_after or now + timedelta(days=365)
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-        self.certificate = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(subject)
-            .public_key(self.key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(self.not_before)
-            .not_valid_after(self.not_after)
-            .add_extension(
-                x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False
-            )
-            .sign(self.key, hashes.SHA256())
+        self.certificate = self_signed_certificate(
+            self.key, name, self.not_before, self.not_after
         )
         self.certificate_pem = self.certificate.public_bytes(serialization.Encoding.PEM)
         digest = hashlib.sha256(self.certificate_pem).hexdigest()[:32]

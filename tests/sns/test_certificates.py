@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import (
+    CertificateIssuerPrivateKeyTypes,
+)
 
 from snsreceiver.errors import (
     CertificateRejected,
@@ -24,7 +26,7 @@ from snsreceiver.sns.certificates import (
     CertificateStore,
     parse_certificate,
 )
-from snsreceiver.sns.testkit import TestSigner
+from snsreceiver.sns.testkit import TestSigner, self_signed_certificate
 from tests.sns.support import NOW, REAL_AWS, CertServer, Clock
 
 REGION = "us-east-1"
@@ -42,29 +44,6 @@ def _store(
     }
     settings.update(options)
     return CertificateStore(client, clock=clock, **settings)  # type: ignore[arg-type]
-
-
-def _certificate_for(
-    key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
-) -> bytes:
-    """A self-signed sns.amazonaws.com certificate for a key that is not RSA."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
-    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("sns.amazonaws.com")]),
-            critical=False,
-        )
-        .sign(key, algorithm)
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def _url(number: int) -> str:
@@ -171,7 +150,7 @@ class TestFetching:
     async def test_the_cap_is_a_few_kilobytes(
         self, store: CertificateStore, cert_server: CertServer, test_signer: TestSigner
     ) -> None:
-        """An SNS certificate is under 2 KB: the cap admits it and refuses 16 KB."""
+        """An SNS certificate is under 2 KB: the cap admits 4 KB, refuses 16 KB."""
         padded = test_signer.certificate_pem + b"\n" * (
             4096 - len(test_signer.certificate_pem)
         )
@@ -641,26 +620,32 @@ class TestCertificateChecks:
         assert "at least 2048 bits" in caught.value.message
 
     @pytest.mark.parametrize(
-        ("key", "described"),
+        ("make_key", "described"),
         [
-            (ec.generate_private_key(ec.SECP256R1()), "an EC key on secp256r1"),
-            (ed25519.Ed25519PrivateKey.generate(), "an EdDSA key"),
+            (lambda: ec.generate_private_key(ec.SECP256R1()), "an EC key on curve"),
+            (ed25519.Ed25519PrivateKey.generate, "an EdDSA key"),
+            (lambda: dsa.generate_private_key(2048), "a 2048-bit DSA key"),
         ],
-        ids=["ec", "ed25519"],
+        ids=["ec", "ed25519", "dsa-2048"],
     )
     def test_key_of_another_kind_is_refused(
         self,
-        key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
+        make_key: Callable[[], CertificateIssuerPrivateKeyTypes],
         described: str,
     ) -> None:
-        """SNS signs with RSA; a certificate for any other key cannot verify."""
-        pem = _certificate_for(key)
+        """SNS signs with RSA; a certificate for any other key is refused, even
+        one of 2048 bits."""
+        certificate = self_signed_certificate(
+            make_key(), "sns.amazonaws.com", NOW - timedelta(days=1), NOW
+        )
+        pem = certificate.public_bytes(serialization.Encoding.PEM)
 
         with pytest.raises(CertificateRejected) as caught:
             parse_certificate(pem, _url(1), "fetched")
 
         assert caught.value.code == "certificate_weak_key"
         assert described in caught.value.message
+        assert "must have an RSA key of at least 2048 bits" in caught.value.message
 
     async def test_wrong_name_is_refused(
         self,

@@ -78,11 +78,16 @@ def verify(
         raise typer.Exit(EXIT_INVALID)
 
 
+def aws_client() -> httpx.AsyncClient:
+    """The client that fetches certificates not pinned; tests replace it."""
+    return httpx.AsyncClient(follow_redirects=False)
+
+
 async def _verify_files(
     files: list[Path], moment: datetime | None, settings: Settings
 ) -> bool:
     all_valid = True
-    async with httpx.AsyncClient(follow_redirects=False) as client:
+    async with aws_client() as client:
         store = CertificateStore.from_settings(settings, client)
         verifier = MessageVerifier(settings, store, any_topic=not settings.topic_arns)
         for path in files:

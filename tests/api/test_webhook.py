@@ -525,27 +525,30 @@ class TestRefusals:
         assert raw.json()["error"]["code"] == "raw_delivery"
 
     @pytest.mark.parametrize(
-        ("signer_options", "code"),
+        ("name", "valid_days", "key_size", "code"),
         [
-            ({"name": "example.com"}, "certificate_name_mismatch"),
-            (
-                {"not_after": datetime.now(UTC) - timedelta(days=1)},
-                "certificate_expired",
-            ),
-            ({"key_size": 1024}, "certificate_weak_key"),
+            ("example.com", 30, 2048, "certificate_name_mismatch"),
+            ("sns.amazonaws.com", -1, 2048, "certificate_expired"),
+            ("sns.amazonaws.com", 30, 1024, "certificate_weak_key"),
         ],
         ids=["wrong-name", "expired", "weak-key"],
     )
     async def test_a_certificate_that_cannot_sign_is_a_permanent_refusal(
         self,
-        signer_options: dict[str, Any],
+        name: str,
+        valid_days: int,
+        key_size: int,
         code: str,
         webhook: Webhook,
         pinned_cert_dir: Path,
     ) -> None:
         """A bad certificate will be just as bad at the next delivery: 403."""
+        now = datetime.now(UTC)
         signer = TestSigner(
-            not_before=datetime.now(UTC) - timedelta(days=30), **signer_options
+            name=name,
+            not_before=now - timedelta(days=60),
+            not_after=now + timedelta(days=valid_days),
+            key_size=key_size,
         )
         signer.pin(pinned_cert_dir)
 

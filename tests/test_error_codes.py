@@ -62,12 +62,13 @@ def raised() -> dict[str, set[str]]:
             name = _called_name(call)
             codes = found.setdefault(name, set())
             code = next((kw.value for kw in call.keywords if kw.arg == "code"), None)
-            typed = _literal_names(scope, aliases)
             if code is None:
                 codes.add(FAMILIES[name].default_code)
             elif isinstance(code, ast.Constant) and isinstance(code.value, str):
                 codes.add(code.value)
-            elif isinstance(code, ast.Name) and code.id in typed:
+            elif isinstance(code, ast.Name) and code.id in (
+                typed := _literal_names(scope, aliases)
+            ):
                 codes.update(typed[code.id])
             else:
                 pytest.fail(
